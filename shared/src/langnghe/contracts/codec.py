@@ -1,0 +1,125 @@
+"""Encoding events for the wire and decoding them back, upcasting old shapes on the way.
+
+Wire shape (JSON, UTF-8):
+
+    {"event_id": ..., "aggregate_type": ..., "aggregate_id": ..., "occurred_at": ...,
+     "schema_version": N, "correlation_id": ..., "causation_id": ..., "actor": {...},
+     "type": "petition.assigned", "data": {...}}
+
+`type` and `schema_version` are repeated in headers so operators can filter without parsing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from langnghe.contracts.envelope import EventMeta
+from langnghe.contracts.events.base import DomainEvent
+from langnghe.contracts.events.petition import PETITION_EVENTS
+from langnghe.contracts.subjects import HEADER_CORRELATION, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA
+
+E = TypeVar("E", bound=DomainEvent)
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Envelope(Generic[E]):
+    meta: EventMeta
+    event: E
+
+
+@dataclass(frozen=True)
+class UnknownEvent:
+    """An event type this reader does not know (written by a newer producer): skip it, never fail."""
+
+    meta: EventMeta
+    type: str
+    data: dict[str, Any]
+
+
+class UndecodableEvent(ValueError):
+    """The bytes are not a valid event of a known type: a poison message for a consumer."""
+
+
+class EventRegistry:
+    def __init__(self, models: Iterable[type[DomainEvent]] = ()) -> None:
+        self._models: dict[str, type[DomainEvent]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        for model in models:
+            self.register(model)
+
+    def register(self, model: type[DomainEvent]) -> None:
+        type_name = model.model_fields["type"].default
+        if not isinstance(type_name, str):
+            raise TypeError(f"{model.__name__} needs a literal default for `type`")
+        self._models[type_name] = model
+
+    def upcaster(self, type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a function turning the payload of `from_version` into `from_version + 1`."""
+
+        def decorate(fn: Upcaster) -> Upcaster:
+            self._upcasters[(type_name, from_version)] = fn
+            return fn
+
+        return decorate
+
+    def model(self, type_name: str) -> type[DomainEvent]:
+        return self._models[type_name]
+
+    @property
+    def models(self) -> dict[str, type[DomainEvent]]:
+        return dict(self._models)
+
+    def encode(self, meta: EventMeta, event: DomainEvent) -> tuple[bytes, dict[str, str]]:
+        if meta.schema_version != event.SCHEMA_VERSION:
+            raise ValueError("meta.schema_version must equal the event's current SCHEMA_VERSION")
+        body = meta.model_dump(mode="json")
+        body["type"] = event.type
+        body["data"] = event.model_dump(mode="json", exclude={"type"})
+        headers = {
+            HEADER_EVENT_ID: str(meta.event_id),
+            HEADER_EVENT_TYPE: event.type,
+            HEADER_SCHEMA: str(meta.schema_version),
+            HEADER_CORRELATION: meta.correlation_id,
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), headers
+
+    def upcast(self, type_name: str, version: int, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        model = self._models[type_name]
+        while version < model.SCHEMA_VERSION:
+            step = self._upcasters.get((type_name, version))
+            if step is None:
+                raise UndecodableEvent(f"no upcaster for {type_name} v{version}")
+            data = step(dict(data))
+            version += 1
+        return version, data
+
+    def decode(self, raw: bytes) -> Envelope[DomainEvent] | UnknownEvent:
+        try:
+            body = json.loads(raw)
+            type_name = body["type"]
+            data = body.get("data") or {}
+            meta = EventMeta.model_validate(body)
+        except (ValueError, KeyError, TypeError, ValidationError) as exc:
+            raise UndecodableEvent(f"not an event envelope: {exc}") from exc
+        if type_name not in self._models:
+            return UnknownEvent(meta=meta, type=type_name, data=data)
+        version, data = self.upcast(type_name, meta.schema_version, data)
+        try:
+            event = self._models[type_name].model_validate({**data, "type": type_name})
+        except ValidationError as exc:
+            raise UndecodableEvent(f"{type_name} v{version}: {exc}") from exc
+        return Envelope(meta=meta.model_copy(update={"schema_version": version}), event=event)
+
+
+def default_registry() -> EventRegistry:
+    """Every event type of the system, current shapes, with their upcasters."""
+    return EventRegistry(PETITION_EVENTS)
+
+
+REGISTRY = default_registry()

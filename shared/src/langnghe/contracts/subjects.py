@@ -1,0 +1,74 @@
+"""The only module that builds subject, stream and durable-consumer names.
+
+Subject tokens are ASCII only and never contain dots, wildcards or whitespace (NATS ADR-6);
+Vietnamese names never appear in subjects, only codes.
+"""
+
+from __future__ import annotations
+
+import re
+
+PETITIONS_STREAM = "PETITIONS"
+TIMERS_STREAM = "PETITION_TIMERS"
+ADVISORIES_STREAM = "JS_ADVISORIES"
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+PETITION_EVENTS = "petitions.events"
+CONFERENCE_EVENTS = "conferences.events"
+TIMER_SCHEDULES = "petitions.timers"
+TIMERS_FIRED = "petitions.timers-fired"
+
+#: Subjects captured by the event-store stream.
+PETITIONS_STREAM_SUBJECTS = (f"{PETITION_EVENTS}.>", f"{CONFERENCE_EVENTS}.>")
+TIMERS_STREAM_SUBJECTS = (f"{TIMER_SCHEDULES}.>", f"{TIMERS_FIRED}.>")
+#: Advisories are core NATS (at most once); storing them makes dead letters auditable.
+ADVISORIES_STREAM_SUBJECTS = (
+    "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>",
+    "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.>",
+)
+
+#: Custom headers. `Nats-` is reserved by the server, so ours are prefixed `Ln-`.
+HEADER_EVENT_ID = "Ln-Event-Id"
+HEADER_EVENT_TYPE = "Ln-Event-Type"
+HEADER_SCHEMA = "Ln-Schema"
+HEADER_CORRELATION = "Ln-Correlation-Id"
+
+
+class InvalidSubjectToken(ValueError):
+    pass
+
+
+def token(value: str) -> str:
+    """Validate one subject token."""
+    if not _TOKEN.fullmatch(value):
+        raise InvalidSubjectToken(f"not a valid subject token: {value!r}")
+    return value
+
+
+def petition_subject(province_code: str, petition_id: str) -> str:
+    """The aggregate subject of one petition; the province is where it was raised and never changes."""
+    return f"{PETITION_EVENTS}.{token(province_code)}.{token(petition_id)}"
+
+
+def petition_subject_any_province(petition_id: str) -> str:
+    """A filter that finds a petition's subject when only its id is known."""
+    return f"{PETITION_EVENTS}.*.{token(petition_id)}"
+
+
+def conference_subject(province_code: str, conference_id: str) -> str:
+    return f"{CONFERENCE_EVENTS}.{token(province_code)}.{token(conference_id)}"
+
+
+def aggregate_id_of(subject: str) -> str:
+    """The aggregate id is the last token of an event subject."""
+    return subject.rsplit(".", 1)[-1]
+
+
+def province_of(subject: str) -> str:
+    return subject.split(".")[2]
+
+
+def durable_name(service: str, purpose: str) -> str:
+    """Durable consumer names: `<service>-<purpose>`, e.g. `reporting-petitions`."""
+    return f"{token(service)}-{token(purpose)}"

@@ -1,0 +1,261 @@
+"""The event store on JetStream: one subject per aggregate, optimistic concurrency, atomic batches.
+
+- `load` reads one aggregate's events with Direct Get batches (`next_by_subj`, ADR-31): no
+  consumer is created, ~2.5 ms for a 26-event petition.
+- `append` writes one event, or several as one atomic batch (ADR-50, server >= 2.12), with
+  `Nats-Expected-Last-Subject-Sequence` on the first message (the stream sequence of the
+  subject's last message; 0 = the subject must be empty) and `Nats-Msg-Id` = the event id.
+- A retry after a lost ack is answered 10071 (wrong last sequence), not "duplicate", because
+  the concurrency check runs first (research §1.2, measured). So on 10071 the last message on
+  the subject is read: if it is our own last event, the append had succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js.api import Header
+
+from langnghe.contracts.codec import REGISTRY, Envelope, EventRegistry, UnknownEvent
+from langnghe.contracts.envelope import EventMeta
+from langnghe.contracts.events.base import DomainEvent
+from langnghe.contracts.subjects import HEADER_EVENT_ID, PETITIONS_STREAM
+
+WRONG_LAST_SEQUENCE = 10071
+BATCH_DUPLICATE_MSG_ID = 10201
+DIRECT_GET_BATCH = 1000
+MAX_ATOMIC_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: its envelope plus where it sits in the stream."""
+
+    stream_seq: int
+    subject: str
+    envelope: Envelope[DomainEvent] | UnknownEvent
+
+    @property
+    def event_id(self) -> uuid.UUID:
+        return self.envelope.meta.event_id
+
+
+@dataclass(frozen=True)
+class LoadedAggregate:
+    subject: str | None
+    events: list[RecordedEvent]
+
+    @property
+    def last_seq(self) -> int:
+        """Value for `Nats-Expected-Last-Subject-Sequence`; 0 when the aggregate does not exist."""
+        return self.events[-1].stream_seq if self.events else 0
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.events)
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    first_seq: int
+    last_seq: int
+    recovered: bool = False
+    """True when the append had already succeeded (a retry after a lost ack)."""
+
+
+class ConcurrencyConflict(Exception):
+    """Someone appended to the aggregate since it was loaded. Reload, re-decide, retry."""
+
+    def __init__(self, subject: str, expected: int, actual: int | None) -> None:
+        super().__init__(f"{subject}: expected last sequence {expected}, found {actual}")
+        self.subject = subject
+        self.expected = expected
+        self.actual = actual
+
+
+class EventStoreUnavailable(Exception):
+    """The server did not answer in time after retries; the caller may retry later."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    meta: EventMeta
+    event: DomainEvent
+
+
+class JetStreamEventStore:
+    def __init__(
+        self,
+        nc: NatsClient,
+        *,
+        stream: str = PETITIONS_STREAM,
+        registry: EventRegistry = REGISTRY,
+        timeout: float = 5.0,
+        publish_attempts: int = 3,
+    ) -> None:
+        self._nc = nc
+        self._js = nc.jetstream(timeout=timeout)
+        self._stream = stream
+        self._registry = registry
+        self._timeout = timeout
+        self._attempts = publish_attempts
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def load(self, subject_filter: str, *, after_seq: int = 0) -> LoadedAggregate:
+        """All events on one aggregate subject (a filter with `*` finds it by id alone)."""
+        events: list[RecordedEvent] = []
+        subject: str | None = None
+        next_seq = after_seq + 1
+        while True:
+            page = await self._direct_get_batch(subject_filter, next_seq)
+            for msg in page:
+                headers = msg.headers or {}
+                seq = int(headers["Nats-Sequence"])
+                subject = headers["Nats-Subject"]
+                events.append(RecordedEvent(seq, subject, self._registry.decode(msg.data)))
+                next_seq = seq + 1
+            if len(page) < DIRECT_GET_BATCH:
+                return LoadedAggregate(subject=subject, events=events)
+
+    async def _direct_get_batch(self, subject_filter: str, start_seq: int) -> list[Msg]:
+        inbox = self._nc.new_inbox()
+        sub = await self._nc.subscribe(inbox)
+        request = {"seq": start_seq, "batch": DIRECT_GET_BATCH, "next_by_subj": subject_filter}
+        try:
+            await self._nc.publish(
+                f"$JS.API.DIRECT.GET.{self._stream}", json.dumps(request).encode(), reply=inbox
+            )
+            out: list[Msg] = []
+            while True:
+                try:
+                    msg = await sub.next_msg(timeout=self._timeout)
+                except nats.errors.TimeoutError as exc:
+                    raise EventStoreUnavailable(f"direct get on {self._stream} timed out") from exc
+                status = (msg.headers or {}).get("Status")
+                if status == "204" or status == "404":  # end of batch / nothing (more) to read
+                    return out
+                if status:
+                    raise EventStoreUnavailable(
+                        f"direct get failed: {status} {(msg.headers or {}).get('Description')}"
+                    )
+                out.append(msg)
+        finally:
+            await sub.unsubscribe()
+
+    async def last_seq_of(self, subject: str) -> tuple[int, str | None]:
+        """(stream sequence, event id) of the last message on the subject; (0, None) if empty."""
+        try:
+            raw = await self._js.get_last_msg(self._stream, subject, direct=True)
+        except nats.js.errors.NotFoundError:
+            return 0, None
+        headers = raw.headers or {}
+        return int(raw.seq or 0), headers.get(HEADER_EVENT_ID)
+
+    async def stream_last_seq(self) -> int:
+        info = await self._js.stream_info(self._stream)
+        return int(info.state.last_seq)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def append(
+        self, subject: str, events: Sequence[NewEvent], *, expected_last_seq: int
+    ) -> AppendResult:
+        """Append all of `events` or none of them, if the subject's last sequence is as expected."""
+        if not events:
+            raise ValueError("nothing to append")
+        if len(events) > MAX_ATOMIC_BATCH:
+            raise ValueError(f"at most {MAX_ATOMIC_BATCH} events per append")
+        encoded = [self._registry.encode(e.meta, e.event) for e in events]
+        own_last_id = str(events[-1].meta.event_id)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                if len(encoded) == 1:
+                    body, headers = encoded[0]
+                    ack = await self._js.publish(
+                        subject, body, headers=self._first_headers(headers, expected_last_seq)
+                    )
+                    return AppendResult(first_seq=ack.seq, last_seq=ack.seq)
+                return await self._append_batch(subject, encoded, expected_last_seq)
+            except nats.js.errors.APIError as exc:
+                if exc.err_code not in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
+                    raise
+                actual, last_id = await self.last_seq_of(subject)
+                if last_id == own_last_id:
+                    return AppendResult(
+                        first_seq=actual - len(events) + 1, last_seq=actual, recovered=True
+                    )
+                if exc.err_code == BATCH_DUPLICATE_MSG_ID:
+                    # A retried batch inside the duplicate window: it is stored, and others
+                    # have appended since. Find where ours landed.
+                    stored = await self._find_own(subject, own_last_id)
+                    if stored is not None:
+                        return AppendResult(
+                            first_seq=stored - len(events) + 1, last_seq=stored, recovered=True
+                        )
+                raise ConcurrencyConflict(subject, expected_last_seq, actual) from exc
+            except (nats.errors.TimeoutError, asyncio.TimeoutError, nats.js.errors.NoStreamResponseError):
+                # The ack may have been lost after the write: retrying with the same ids and
+                # expected sequence either writes once or lands in the 10071 branch above.
+                if attempt == self._attempts:
+                    raise EventStoreUnavailable(f"append to {subject} not acknowledged") from None
+                await asyncio.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    async def _find_own(self, subject: str, event_id: str) -> int | None:
+        loaded = await self.load(subject)
+        for recorded in loaded.events:
+            if str(recorded.event_id) == event_id:
+                return recorded.stream_seq
+        return None
+
+    @staticmethod
+    def _first_headers(headers: dict[str, str], expected_last_seq: int) -> dict[str, str]:
+        return {
+            **headers,
+            "Nats-Msg-Id": headers["Ln-Event-Id"],
+            "Nats-Expected-Last-Subject-Sequence": str(expected_last_seq),
+        }
+
+    async def _append_batch(
+        self, subject: str, encoded: list[tuple[bytes, dict[str, str]]], expected_last_seq: int
+    ) -> AppendResult:
+        # Atomic batch (ADR-50): nats-py 2.16 has the header names but no helper. The first
+        # message goes as a request so a refused batch fails fast; the commit returns one
+        # PubAck for the whole batch. Only the first message may carry the subject check.
+        batch_id = uuid.uuid4().hex
+        last = len(encoded)
+        for index, (body, headers) in enumerate(encoded, start=1):
+            hdrs: dict[str, Any] = (
+                self._first_headers(headers, expected_last_seq)
+                if index == 1
+                else {**headers, "Nats-Msg-Id": headers["Ln-Event-Id"]}
+            )
+            hdrs[Header.BATCH_ID.value] = batch_id
+            hdrs[Header.BATCH_SEQUENCE.value] = str(index)
+            if index == last:
+                hdrs[Header.BATCH_COMMIT.value] = "1"
+                reply = await self._nc.request(subject, body, timeout=self._timeout, headers=hdrs)
+                resp = json.loads(reply.data)
+                if "error" in resp:
+                    raise nats.js.errors.APIError.from_error(resp["error"])
+                seq = int(resp["seq"])
+                return AppendResult(first_seq=seq - last + 1, last_seq=seq)
+            if index == 1:
+                reply = await self._nc.request(subject, body, timeout=self._timeout, headers=hdrs)
+                if reply.data:
+                    resp = json.loads(reply.data)
+                    if "error" in resp:
+                        raise nats.js.errors.APIError.from_error(resp["error"])
+            else:
+                await self._nc.publish(subject, body, headers=hdrs)
+        raise AssertionError("unreachable")

@@ -1,0 +1,206 @@
+"""Streams and durable consumers, created or updated idempotently from code, drift reported.
+
+Services never declare streams (FastStream's `declare=True` may rewrite a stream's settings at
+start, pitfall 5) and nats-py's `pull_subscribe` binds to a durable without updating it
+(pitfall 6): this module is the one place where their configuration is decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats.js.errors
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+
+from langnghe.contracts.subjects import (
+    ADVISORIES_STREAM,
+    ADVISORIES_STREAM_SUBJECTS,
+    PETITIONS_STREAM,
+    PETITIONS_STREAM_SUBJECTS,
+    TIMERS_STREAM,
+    TIMERS_STREAM_SUBJECTS,
+)
+
+ADVISORY_MAX_AGE_S = 30 * 24 * 3600.0
+
+
+def stream_configs(replicas: int = 1) -> list[StreamConfig]:
+    return [
+        # The event store. No age or count limits and discard=new: history is never dropped
+        # silently (pitfall 12). Never schedules or TTL here: they lift deny_purge (pitfall 11).
+        StreamConfig(
+            name=PETITIONS_STREAM,
+            subjects=list(PETITIONS_STREAM_SUBJECTS),
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.NEW,
+            max_msgs_per_subject=-1,
+            num_replicas=replicas,
+            deny_delete=True,
+            deny_purge=True,
+            allow_rollup_hdrs=False,
+            allow_direct=True,
+            allow_atomic=True,
+            duplicate_window=120.0,
+            description="Lắng Nghe event store: one subject per petition or conference",
+        ),
+        # Timers: server-side message schedules (ADR-51). Schedules imply purge and rollup,
+        # which is why they live in their own stream.
+        StreamConfig(
+            name=TIMERS_STREAM,
+            subjects=list(TIMERS_STREAM_SUBJECTS),
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+            allow_msg_schedules=True,
+            allow_msg_ttl=True,
+            allow_rollup_hdrs=True,  # the server turns it on with schedules; say so, no drift
+            allow_direct=True,
+            description="Deadline timers (message schedules) and fired timers",
+        ),
+        StreamConfig(
+            name=ADVISORIES_STREAM,
+            subjects=list(ADVISORIES_STREAM_SUBJECTS),
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+            max_age=ADVISORY_MAX_AGE_S,
+            description="Consumer advisories (max deliveries, terminated) kept for operators",
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer and how its messages are delivered."""
+
+    durable: str
+    stream: str
+    filter_subjects: tuple[str, ...]
+    batch_size: int = 200
+    ack_wait_s: float = 60.0
+    max_deliver: int = 10
+    # An ordered single-writer consumer holds at most one batch: while it is unacked the
+    # server cannot hand later events of the same aggregate to anyone (keeps per-aggregate
+    # order across crashes and restarts).
+    ordered: bool = True
+    description: str = ""
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.durable,
+            description=self.description or None,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.ack_wait_s,
+            max_deliver=self.max_deliver,
+            max_ack_pending=self.batch_size if self.ordered else self.batch_size * 4,
+            filter_subjects=list(self.filter_subjects),
+        )
+
+
+@dataclass
+class ProvisionReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    drift: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    """name -> {field: (found, wanted)}; filled even when the update fixed it."""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+_STREAM_FIELDS = (
+    "subjects", "retention", "storage", "discard", "max_msgs_per_subject", "num_replicas",
+    "deny_delete", "deny_purge", "allow_rollup_hdrs", "allow_direct", "allow_atomic",
+    "allow_msg_schedules", "allow_msg_ttl", "max_age", "max_msgs", "max_bytes",
+)
+_CONSUMER_FIELDS = (
+    "ack_policy", "ack_wait", "max_deliver", "max_ack_pending", "filter_subjects", "deliver_policy",
+)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    if value is None or value is False or value == 0:
+        return None
+    return getattr(value, "value", value)
+
+
+def _diff(found: Any, wanted: Any, fields: tuple[str, ...]) -> dict[str, tuple[Any, Any]]:
+    out = {}
+    for name in fields:
+        want = getattr(wanted, name, None)
+        if want is None:
+            continue
+        have = getattr(found, name, None)
+        if name == "filter_subjects" and not have and getattr(found, "filter_subject", None):
+            have = [found.filter_subject]
+        if _norm(have) != _norm(want):
+            out[name] = (_norm(have), _norm(want))
+    return out
+
+
+async def provision(
+    js: JetStreamContext, consumers: list[ConsumerSpec], *, replicas: int = 1, dry_run: bool = False
+) -> ProvisionReport:
+    report = ProvisionReport()
+    for cfg in stream_configs(replicas):
+        name = cfg.name or ""
+        try:
+            info = await js.stream_info(name)
+        except nats.js.errors.NotFoundError:
+            if not dry_run:
+                await js.add_stream(cfg)
+            report.created.append(f"stream {name}")
+            continue
+        drift = _diff(info.config, cfg, _STREAM_FIELDS)
+        if not drift:
+            report.unchanged.append(f"stream {name}")
+            continue
+        report.drift[f"stream {name}"] = drift
+        if dry_run:
+            continue
+        try:
+            await js.update_stream(cfg)
+            report.updated.append(f"stream {name}")
+        except nats.js.errors.APIError as exc:
+            # deny_delete / deny_purge cannot be edited: report, never recreate an event store.
+            report.errors[f"stream {name}"] = str(exc)
+    for spec in consumers:
+        key = f"consumer {spec.stream}/{spec.durable}"
+        wanted = spec.config()
+        try:
+            cinfo = await js.consumer_info(spec.stream, spec.durable)
+        except nats.js.errors.NotFoundError:
+            if not dry_run:
+                await js.add_consumer(spec.stream, wanted)
+            report.created.append(key)
+            continue
+        drift = _diff(cinfo.config, wanted, _CONSUMER_FIELDS)
+        if not drift:
+            report.unchanged.append(key)
+            continue
+        report.drift[key] = drift
+        if dry_run:
+            continue
+        try:
+            await js.add_consumer(spec.stream, wanted)  # updates an existing durable (2.10+)
+            report.updated.append(key)
+        except nats.js.errors.APIError as exc:
+            report.errors[key] = str(exc)
+    return report
