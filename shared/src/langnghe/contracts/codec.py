@@ -21,7 +21,12 @@ from pydantic import ValidationError
 from langnghe.contracts.envelope import EventMeta
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import PETITION_EVENTS
-from langnghe.contracts.subjects import HEADER_CORRELATION, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA
+from langnghe.contracts.subjects import (
+    HEADER_CORRELATION,
+    HEADER_EVENT_ID,
+    HEADER_EVENT_TYPE,
+    HEADER_SCHEMA,
+)
 
 E = TypeVar("E", bound=DomainEvent)
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]

@@ -191,9 +191,7 @@ class JetStreamEventStore:
                     raise
                 actual, last_id = await self.last_seq_of(subject)
                 if last_id == own_last_id:
-                    return AppendResult(
-                        first_seq=actual - len(events) + 1, last_seq=actual, recovered=True
-                    )
+                    return AppendResult(first_seq=actual - len(events) + 1, last_seq=actual, recovered=True)
                 if exc.err_code == BATCH_DUPLICATE_MSG_ID:
                     # A retried batch inside the duplicate window: it is stored, and others
                     # have appended since. Find where ours landed.
@@ -203,7 +201,7 @@ class JetStreamEventStore:
                             first_seq=stored - len(events) + 1, last_seq=stored, recovered=True
                         )
                 raise ConcurrencyConflict(subject, expected_last_seq, actual) from exc
-            except (nats.errors.TimeoutError, asyncio.TimeoutError, nats.js.errors.NoStreamResponseError):
+            except (TimeoutError, nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError):
                 # The ack may have been lost after the write: retrying with the same ids and
                 # expected sequence either writes once or lands in the 10071 branch above.
                 if attempt == self._attempts:

@@ -14,7 +14,9 @@ def configure_logging(
 ) -> None:
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
-        structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer(ensure_ascii=False)
+        structlog.dev.ConsoleRenderer()
+        if use_console
+        else structlog.processors.JSONRenderer(ensure_ascii=False)
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
     for noisy in ("faststream", "uvicorn.access"):

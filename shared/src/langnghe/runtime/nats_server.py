@@ -35,7 +35,8 @@ def binary_version(binary: str) -> tuple[int, int, int]:
     # "nats-server: v2.15.1"
     text = out.strip().rsplit("v", 1)[-1]
     parts = [int("".join(ch for ch in p if ch.isdigit()) or 0) for p in text.split(".")[:3]]
-    return (parts + [0, 0, 0])[0], (parts + [0, 0, 0])[1], (parts + [0, 0, 0])[2]
+    major, minor, patch = [*parts, 0, 0, 0][:3]
+    return major, minor, patch
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:

@@ -7,6 +7,7 @@ start, pitfall 5) and nats-py's `pull_subscribe` binds to a durable without upda
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from nats.js.api import (
     StreamConfig,
 )
 
+from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import (
     ADVISORIES_STREAM,
     ADVISORIES_STREAM_SUBJECTS,
@@ -80,33 +82,17 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     ]
 
 
-@dataclass(frozen=True)
-class ConsumerSpec:
-    """A durable pull consumer and how its messages are delivered."""
-
-    durable: str
-    stream: str
-    filter_subjects: tuple[str, ...]
-    batch_size: int = 200
-    ack_wait_s: float = 60.0
-    max_deliver: int = 10
-    # An ordered single-writer consumer holds at most one batch: while it is unacked the
-    # server cannot hand later events of the same aggregate to anyone (keeps per-aggregate
-    # order across crashes and restarts).
-    ordered: bool = True
-    description: str = ""
-
-    def config(self) -> ConsumerConfig:
-        return ConsumerConfig(
-            durable_name=self.durable,
-            description=self.description or None,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=self.ack_wait_s,
-            max_deliver=self.max_deliver,
-            max_ack_pending=self.batch_size if self.ordered else self.batch_size * 4,
-            filter_subjects=list(self.filter_subjects),
-        )
+def consumer_config(spec: ConsumerSpec) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=spec.durable,
+        description=spec.description or None,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=spec.ack_wait_s,
+        max_deliver=spec.max_deliver,
+        max_ack_pending=spec.max_ack_pending,
+        filter_subjects=list(spec.filter_subjects),
+    )
 
 
 @dataclass
@@ -124,12 +110,30 @@ class ProvisionReport:
 
 
 _STREAM_FIELDS = (
-    "subjects", "retention", "storage", "discard", "max_msgs_per_subject", "num_replicas",
-    "deny_delete", "deny_purge", "allow_rollup_hdrs", "allow_direct", "allow_atomic",
-    "allow_msg_schedules", "allow_msg_ttl", "max_age", "max_msgs", "max_bytes",
+    "subjects",
+    "retention",
+    "storage",
+    "discard",
+    "max_msgs_per_subject",
+    "num_replicas",
+    "deny_delete",
+    "deny_purge",
+    "allow_rollup_hdrs",
+    "allow_direct",
+    "allow_atomic",
+    "allow_msg_schedules",
+    "allow_msg_ttl",
+    "max_age",
+    "max_msgs",
+    "max_bytes",
 )
 _CONSUMER_FIELDS = (
-    "ack_policy", "ack_wait", "max_deliver", "max_ack_pending", "filter_subjects", "deliver_policy",
+    "ack_policy",
+    "ack_wait",
+    "max_deliver",
+    "max_ack_pending",
+    "filter_subjects",
+    "deliver_policy",
 )
 
 
@@ -156,7 +160,7 @@ def _diff(found: Any, wanted: Any, fields: tuple[str, ...]) -> dict[str, tuple[A
 
 
 async def provision(
-    js: JetStreamContext, consumers: list[ConsumerSpec], *, replicas: int = 1, dry_run: bool = False
+    js: JetStreamContext, consumers: Sequence[ConsumerSpec], *, replicas: int = 1, dry_run: bool = False
 ) -> ProvisionReport:
     report = ProvisionReport()
     for cfg in stream_configs(replicas):
@@ -183,7 +187,7 @@ async def provision(
             report.errors[f"stream {name}"] = str(exc)
     for spec in consumers:
         key = f"consumer {spec.stream}/{spec.durable}"
-        wanted = spec.config()
+        wanted = consumer_config(spec)
         try:
             cinfo = await js.consumer_info(spec.stream, spec.durable)
         except nats.js.errors.NotFoundError:

@@ -20,7 +20,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     nats_url: str = Field(description="NATS server URL(s), comma separated")
-    database_url: str = Field(description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…")
+    database_url: str = Field(
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…"
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(ge=1, le=65535)
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -6,7 +6,17 @@ describes: the JetStream consumer position is only an optimisation.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 runtime_metadata = MetaData()
 

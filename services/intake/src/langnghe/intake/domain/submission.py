@@ -1,0 +1,91 @@
+"""Receiving a petition: the rules intake applies before anything is written. Pure."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from langnghe.contracts.events.petition import Channel, LegalType, PetitionReceived
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+MIN_CONTENT_CHARS = 10
+MAX_CONTENT_CHARS = 10_000
+
+
+class SubmissionRefused(Exception):
+    """A rule refused the submission; `code` is stable, `message` is for the clerk (Vietnamese)."""
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SubmitPetition:
+    province_code: str
+    commune_code: str | None
+    channel: Channel
+    legal_type: LegalType
+    field_code: str | None
+    content: str
+    has_citizen: bool
+    conference_id: str | None = None
+
+
+def petition_code(province_code: str, petition_id: uuid.UUID, received_at: datetime) -> str:
+    """Human-readable code, e.g. `KN-01-26-7F3KQX2A`: short enough to read over the phone,
+    derived from the id so that any replica computes the same code without coordination."""
+    n = petition_id.int & ((1 << 40) - 1)
+    chars = "".join(_CROCKFORD[(n >> shift) & 31] for shift in range(35, -1, -5))
+    return f"KN-{province_code}-{received_at:%y}-{chars}"
+
+
+def normalise_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def decide_submission(
+    cmd: SubmitPetition, *, petition_id: uuid.UUID, citizen_ref: str | None, received_at: datetime
+) -> PetitionReceived:
+    content = normalise_text(cmd.content)
+    if len(content) < MIN_CONTENT_CHARS:
+        raise SubmissionRefused(
+            "petition.content_too_short",
+            "content",
+            f"Nội dung kiến nghị cần ít nhất {MIN_CONTENT_CHARS} ký tự để cơ quan xử lý hiểu được.",
+        )
+    if len(content) > MAX_CONTENT_CHARS:
+        raise SubmissionRefused(
+            "petition.content_too_long",
+            "content",
+            f"Nội dung kiến nghị dài quá {MAX_CONTENT_CHARS} ký tự; hãy tóm tắt và gửi kèm văn bản.",
+        )
+    if cmd.channel == Channel.DIALOGUE_CONFERENCE and not cmd.conference_id:
+        raise SubmissionRefused(
+            "petition.conference_required",
+            "conference_id",
+            "Ý kiến nêu tại hội nghị đối thoại cần ghi rõ hội nghị (conference_id).",
+        )
+    if cmd.legal_type == LegalType.DENUNCIATION and not cmd.has_citizen:
+        # Law on Denunciation 2018, Art. 25: anonymous denunciations are not handled as
+        # denunciations; they can still be filed as a reflection.
+        raise SubmissionRefused(
+            "petition.denunciation_needs_identity",
+            "citizen",
+            "Tố cáo phải ghi rõ họ tên và địa chỉ người tố cáo; nếu muốn ẩn danh, hãy gửi dưới dạng phản ánh.",
+        )
+    return PetitionReceived(
+        code=petition_code(cmd.province_code, petition_id, received_at),
+        province_code=cmd.province_code,
+        commune_code=cmd.commune_code,
+        channel=cmd.channel,
+        legal_type=cmd.legal_type,
+        field_code=cmd.field_code,
+        content=content,
+        citizen_ref=citizen_ref,
+        conference_id=cmd.conference_id,
+    )

@@ -1,0 +1,115 @@
+"""Intake's HTTP routes: translate the request, call one handler, return."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from langnghe.contracts.envelope import Actor
+from langnghe.contracts.events.petition import Channel, LegalType
+from langnghe.contracts.subjects import InvalidSubjectToken
+from langnghe.intake.adapters.vault import CitizenContact, SqlVault
+from langnghe.intake.domain.submission import SubmissionRefused, SubmitPetition
+from langnghe.intake.handlers import IdempotencyKeyReused, fingerprint, submit_petition
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable, JetStreamEventStore
+from langnghe.runtime.http import ApiError, ErrorBody
+
+
+class CitizenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, max_length=200, examples=["Nguyễn Văn A"])
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .-]{8,20}$", examples=["0912 345 678"])
+    email: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=500)
+
+
+class PetitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    province_code: str = Field(pattern=r"^[0-9]{2}$", description="Mã tỉnh/thành (2 chữ số)", examples=["10"])
+    commune_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$", examples=["02791"])
+    channel: Channel
+    legal_type: LegalType = LegalType.RECOMMENDATION
+    field_code: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$", examples=["land"])
+    content: str = Field(min_length=1, max_length=20_000)
+    citizen: CitizenIn | None = Field(default=None, description="Bỏ trống nếu người dân muốn ẩn danh")
+    conference_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class PetitionAccepted(BaseModel):
+    petition_id: str
+    code: str
+    stream_seq: int
+    replayed: bool
+    status_url: str
+
+
+def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
+
+    @api.post(
+        "/petitions",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=PetitionAccepted,
+        responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+        summary="Tiếp nhận một ý kiến, kiến nghị",
+    )
+    async def submit(
+        body: PetitionIn,
+        request: Request,
+        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+        x_actor_ref: Annotated[str | None, Header(max_length=128)] = None,
+    ) -> PetitionAccepted:
+        contact = None
+        if body.citizen is not None and any(body.citizen.model_dump().values()):
+            contact = CitizenContact(**body.citizen.model_dump())
+        cmd = SubmitPetition(
+            province_code=body.province_code,
+            commune_code=body.commune_code,
+            channel=body.channel,
+            legal_type=body.legal_type,
+            field_code=body.field_code,
+            content=body.content,
+            has_citizen=contact is not None,
+            conference_id=body.conference_id,
+        )
+        try:
+            accepted = await submit_petition(
+                cmd,
+                contact=contact,
+                idempotency_key=idempotency_key or uuid.uuid4().hex,
+                request_fingerprint=fingerprint(body.model_dump(mode="json")),
+                actor=Actor(kind="clerk", ref=x_actor_ref or "intake-api"),
+                correlation_id=request.headers.get("X-Correlation-Id") or uuid.uuid4().hex,
+                vault=vault,
+                store=store(),
+            )
+        except SubmissionRefused as exc:
+            raise ApiError(422, exc.code, exc.message, exc.field) from exc
+        except IdempotencyKeyReused as exc:
+            raise ApiError(
+                409,
+                "idempotency.key_reused",
+                "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
+                "Idempotency-Key",
+            ) from exc
+        except InvalidSubjectToken as exc:
+            raise ApiError(422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code") from exc
+        except (EventStoreUnavailable, ConcurrencyConflict) as exc:
+            raise ApiError(
+                503, "store.unavailable", "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa."
+            ) from exc
+        return PetitionAccepted(
+            petition_id=accepted.petition_id,
+            code=accepted.code,
+            stream_seq=accepted.stream_seq,
+            replayed=accepted.replayed,
+            status_url=f"/v1/petitions/{accepted.petition_id}",
+        )
+
+    return api

@@ -1,0 +1,101 @@
+"""Intake's command handlers: translate nothing, decide nothing themselves; load, decide, append."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
+from langnghe.contracts.subjects import petition_subject
+from langnghe.intake.adapters.vault import CitizenContact, SqlVault, Submission
+from langnghe.intake.domain.submission import SubmitPetition, decide_submission
+from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different request body."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    petition_id: str
+    code: str
+    stream_seq: int
+    replayed: bool
+
+
+def new_petition_id(now_ms: int | None = None) -> uuid.UUID:
+    """UUIDv7 layout (time-ordered, so database indexes stay local)."""
+    ms = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 | 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+def fingerprint(payload: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+async def submit_petition(
+    cmd: SubmitPetition,
+    *,
+    contact: CitizenContact | None,
+    idempotency_key: str,
+    request_fingerprint: str,
+    actor: Actor,
+    correlation_id: str,
+    vault: SqlVault,
+    store: JetStreamEventStore,
+) -> Accepted:
+    existing = await vault.find_submission(idempotency_key)
+    if existing is not None and existing.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused(idempotency_key)
+    if existing is None:
+        received_at = datetime.now(UTC)
+        petition_id = new_petition_id()
+        # Decide before writing anything, so a refused submission leaves no vault row.
+        decide_submission(cmd, petition_id=petition_id, citizen_ref=None, received_at=received_at)
+        submission = await vault.record_submission(
+            Submission(
+                idempotency_key=idempotency_key,
+                fingerprint=request_fingerprint,
+                petition_id=petition_id.hex,
+                province_code=cmd.province_code,
+                citizen_ref=uuid.uuid4().hex if contact is not None else None,
+                received_at=received_at,
+            ),
+            contact,
+        )
+        if submission.fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused(idempotency_key)
+    else:
+        submission = existing
+    replayed = existing is not None
+    petition_id = uuid.UUID(hex=submission.petition_id)
+    event = decide_submission(
+        cmd, petition_id=petition_id, citizen_ref=submission.citizen_ref, received_at=submission.received_at
+    )
+    meta = EventMeta(
+        event_id=event_id_for(f"petition.received:{submission.petition_id}"),
+        aggregate_type="petition",
+        aggregate_id=submission.petition_id,
+        occurred_at=submission.received_at,
+        schema_version=event.SCHEMA_VERSION,
+        correlation_id=correlation_id,
+        causation_id=idempotency_key,
+        actor=actor,
+    )
+    # Expected last sequence 0: the subject must be new. A retry of the same submission
+    # (same key, so same id and event id) is recognised by the store as our own write.
+    result = await store.append(
+        petition_subject(submission.province_code, submission.petition_id),
+        [NewEvent(meta, event)],
+        expected_last_seq=0,
+    )
+    return Accepted(submission.petition_id, event.code, result.last_seq, replayed or result.recovered)

@@ -1,0 +1,67 @@
+"""Every durable consumer of the system, as data: name, stream, filter and delivery settings.
+
+Provisioning creates them from this list; each service binds to its own by name. Keeping
+them in one place means a deploy can report drift between code and server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langnghe.contracts.subjects import (
+    CONFERENCE_EVENTS,
+    PETITION_EVENTS,
+    PETITIONS_STREAM,
+    durable_name,
+)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer and how its messages are delivered."""
+
+    durable: str
+    stream: str
+    filter_subjects: tuple[str, ...]
+    batch_size: int = 200
+    ack_wait_s: float = 60.0
+    max_deliver: int = 10
+    #: An ordered consumer has one writer and a high-water-mark checkpoint. It holds at most
+    #: one batch in flight (max_ack_pending = batch_size): while a batch is unacked the
+    #: server cannot hand later events to anyone, so per-aggregate order survives crashes.
+    #: A shared consumer may run on N replicas and remembers each applied sequence instead.
+    ordered: bool = True
+    description: str = ""
+
+    @property
+    def max_ack_pending(self) -> int:
+        return self.batch_size if self.ordered else self.batch_size * 4
+
+
+ALL_EVENTS = (f"{PETITION_EVENTS}.>", f"{CONFERENCE_EVENTS}.>")
+
+TRACKING_CASES = ConsumerSpec(
+    durable=durable_name("tracking", "cases"),
+    stream=PETITIONS_STREAM,
+    filter_subjects=(f"{PETITION_EVENTS}.>",),
+    description="tracking: the agencies' case inbox (opens a case per received petition)",
+)
+
+NOTIFY_CITIZEN = ConsumerSpec(
+    durable=durable_name("notify", "citizen-notices"),
+    stream=PETITIONS_STREAM,
+    filter_subjects=(f"{PETITION_EVENTS}.>",),
+    batch_size=50,
+    ordered=False,
+    description="notify: notices to citizens when their petition is answered",
+)
+
+REPORTING_PETITIONS = ConsumerSpec(
+    durable=durable_name("reporting", "petitions"),
+    stream=PETITIONS_STREAM,
+    filter_subjects=ALL_EVENTS,
+    batch_size=500,
+    description="reporting: petition read model and counts for oversight",
+)
+
+ALL_CONSUMERS: tuple[ConsumerSpec, ...] = (TRACKING_CASES, NOTIFY_CITIZEN, REPORTING_PETITIONS)

@@ -1,0 +1,322 @@
+"""The consumer runner every service uses to apply events from a durable pull consumer.
+
+For each fetched batch (in stream order):
+
+1. One transaction: skip what was already applied (sequence <= checkpoint for an ordered
+   consumer; the processed set for a shared one), park events of aggregates that are already
+   parked, hand the rest to the handler in one call (so it can use executemany), store the
+   new checkpoint, commit. Then ack. A crash between commit and ack only causes a redelivery
+   that the checkpoint skips.
+2. A transient failure (database unreachable, locked, timed out) never parks anything: the
+   batch is retried in process with backoff, its ack deadline extended, until it goes through
+   or the service stops (then the batch is nak'ed and, because an ordered consumer never has
+   more than one batch in flight, it is redelivered before any later event).
+3. Any other failure isolates the batch: events are applied one transaction each; one that
+   still fails after `poison_attempts` tries is **parked** together with every later event of
+   the same aggregate (Axon's sequenced dead-letter queue). The rest of the stream flows on.
+   An operator lists and re-drives parked aggregates (`redrive`).
+4. A message delivered `max_deliver - 1` times without an ack (it kept killing the process)
+   is parked without another attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy.exc
+import structlog
+from nats.aio.msg import Msg
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent, UnknownEvent
+from langnghe.contracts.consumers import ConsumerSpec
+from langnghe.contracts.subjects import aggregate_id_of
+from langnghe.runtime import checkpoints as ck
+from langnghe.runtime.eventstore import RecordedEvent
+
+log = structlog.get_logger("langnghe.consumer")
+
+
+class EventHandler(Protocol):
+    """Applies events to the service's state. Must be deterministic for a given input, and
+    must not commit: the runner owns the transaction."""
+
+    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None: ...
+
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+@dataclass
+class Incoming:
+    msg: Msg | None
+    seq: int
+    subject: str
+    payload: bytes
+    num_delivered: int
+    recorded: RecordedEvent | None
+    decode_error: str | None
+
+    @property
+    def aggregate_id(self) -> str:
+        return aggregate_id_of(self.subject)
+
+    @property
+    def event_type(self) -> str | None:
+        if self.recorded is not None:
+            env = self.recorded.envelope
+            return env.type if isinstance(env, UnknownEvent) else env.event.type
+        return None
+
+
+class _Poison(Exception):
+    pass
+
+
+@dataclass
+class RunnerStats:
+    batches: int = 0
+    applied: int = 0
+    skipped: int = 0
+    parked: int = 0
+    transient_retries: int = 0
+    last_applied_seq: int = 0
+    last_batch_at: float = 0.0
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        handler: EventHandler,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        registry: EventRegistry = REGISTRY,
+        checkpoint_name: str | None = None,
+        poison_attempts: int = 3,
+        backoff: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
+    ) -> None:
+        self.spec = spec
+        self.handler = handler
+        self.sessions = sessions
+        self.registry = registry
+        self.name = checkpoint_name or spec.durable
+        self.poison_attempts = poison_attempts
+        self.backoff = tuple(backoff)
+        self.stats = RunnerStats()
+        self.stopping = False
+
+    # -- entry point -----------------------------------------------------------------------
+
+    def incoming(self, msg: Msg) -> Incoming:
+        md = msg.metadata
+        try:
+            recorded: RecordedEvent | None = RecordedEvent(
+                md.sequence.stream, msg.subject, self.registry.decode(msg.data)
+            )
+            error = None
+        except UndecodableEvent as exc:
+            recorded, error = None, str(exc)
+        return Incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered, recorded, error)
+
+    async def handle_batch(self, msgs: Sequence[Msg]) -> None:
+        """Apply a fetched batch and ack it; see the module docstring for the failure rules."""
+        items = [self.incoming(m) for m in msgs]
+        self.stats.batches += 1
+        self.stats.last_batch_at = time.time()
+        if not any(i.num_delivered > 1 for i in items):
+            try:
+                if await self._retrying(items, self._apply_together, items):
+                    await self._ack(items)
+                return
+            except Exception as exc:
+                log.warning(
+                    "batch_failed_isolating", consumer=self.name, error=f"{type(exc).__name__}: {exc}"
+                )
+        await self._apply_isolated(items)
+
+    # -- the two ways of applying ----------------------------------------------------------
+
+    async def _apply_together(self, items: Sequence[Incoming]) -> None:
+        if any(i.recorded is None for i in items):
+            raise _Poison("undecodable event in batch")
+        await self._transaction(items, None)
+
+    async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
+        for item in items:
+            reason = item.decode_error
+            if reason is None and item.num_delivered >= max(self.spec.max_deliver - 1, 2):
+                reason = f"delivered {item.num_delivered} times without an ack (it may crash the consumer)"
+            if reason is None:
+                for attempt in range(1, self.poison_attempts + 1):
+                    try:
+                        if not await self._retrying([item], self._transaction, [item], None):
+                            return
+                        reason = None
+                        break
+                    except Exception as exc:
+                        reason = f"{type(exc).__name__}: {exc}"
+                        log.warning(
+                            "event_apply_failed",
+                            consumer=self.name,
+                            seq=item.seq,
+                            attempt=attempt,
+                            error=reason,
+                        )
+                        if attempt < self.poison_attempts:
+                            await asyncio.sleep(self.backoff[min(attempt - 1, len(self.backoff) - 1)])
+            if reason is not None and not await self._retrying([item], self._transaction, [item], reason):
+                return
+            await self._ack([item])
+
+    async def _transaction(self, items: Sequence[Incoming], park_reason: str | None) -> None:
+        """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items."""
+        async with self.sessions.begin() as session:
+            seqs = [i.seq for i in items]
+            if self.spec.ordered:
+                high = await ck.read_checkpoint(session, self.name, lock=True)
+                fresh = [i for i in items if i.seq > high]
+            else:
+                seen = await ck.already_processed(session, self.name, seqs)
+                fresh = [i for i in items if i.seq not in seen]
+            self.stats.skipped += len(items) - len(fresh)
+            if not fresh:
+                return
+            parked = await ck.parked_among(session, self.name, (i.aggregate_id for i in fresh), lock=True)
+            to_park: list[tuple[Incoming, str]] = []
+            to_apply: list[Incoming] = []
+            for item in fresh:
+                if park_reason is not None and item.aggregate_id not in parked:
+                    await ck.park_aggregate(session, self.name, item.aggregate_id, item.seq, park_reason)
+                    parked.add(item.aggregate_id)
+                    to_park.append((item, park_reason))
+                elif item.aggregate_id in parked:
+                    to_park.append((item, "an earlier event of this aggregate is parked"))
+                else:
+                    to_apply.append(item)
+            if to_apply:
+                await self.handler.apply(session, [i.recorded for i in to_apply if i.recorded is not None])
+            await ck.park_messages(
+                session,
+                self.name,
+                [
+                    {
+                        "stream_seq": i.seq,
+                        "aggregate_id": i.aggregate_id,
+                        "subject": i.subject,
+                        "event_type": i.event_type,
+                        "payload": i.payload,
+                        "error": reason,
+                        "attempts": 0,
+                    }
+                    for i, reason in to_park
+                ],
+            )
+            if self.spec.ordered:
+                await ck.write_checkpoint(session, self.name, max(i.seq for i in fresh))
+            else:
+                await ck.mark_processed(session, self.name, [i.seq for i in fresh])
+        self.stats.applied += len(to_apply)
+        self.stats.parked += len(to_park)
+        self.stats.last_applied_seq = max(self.stats.last_applied_seq, *(i.seq for i in fresh))
+        for item, reason in to_park:
+            log.error(
+                "event_parked",
+                consumer=self.name,
+                seq=item.seq,
+                aggregate_id=item.aggregate_id,
+                reason=reason,
+            )
+
+    async def _retrying(self, items: Sequence[Incoming], fn: Any, *args: Any) -> bool:
+        """Run fn, retrying transient failures with backoff while extending the ack deadline.
+        True once it succeeds; False if the runner stops first (the items are then nak'ed).
+        Non-transient errors propagate."""
+        attempt = 0
+        while True:
+            try:
+                await fn(*args)
+                return True
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                delay = self.backoff[min(attempt, len(self.backoff) - 1)]
+                attempt += 1
+                self.stats.transient_retries += 1
+                log.warning(
+                    "batch_transient_failure",
+                    consumer=self.name,
+                    error=f"{type(exc).__name__}: {exc}",
+                    retry_in=delay,
+                )
+            if self.stopping:
+                await self._nak(items)
+                return False
+            await self._in_progress(items)
+            await asyncio.sleep(delay)
+
+    # -- acks ------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _ack(items: Sequence[Incoming]) -> None:
+        for item in items:
+            if item.msg is not None:
+                with contextlib.suppress(Exception):  # a lost ack only causes a skipped redelivery
+                    await item.msg.ack()
+
+    @staticmethod
+    async def _nak(items: Sequence[Incoming]) -> None:
+        for item in items:
+            if item.msg is not None:
+                with contextlib.suppress(Exception):
+                    await item.msg.nak()
+
+    @staticmethod
+    async def _in_progress(items: Sequence[Incoming]) -> None:
+        for item in items:
+            if item.msg is not None:
+                with contextlib.suppress(Exception):
+                    await item.msg.in_progress()
+
+    # -- operators -------------------------------------------------------------------------
+
+    async def redrive(self, aggregate_id: str) -> dict[str, Any]:
+        """Re-apply a parked aggregate's events in order; unpark it if they all apply."""
+        async with self.sessions.begin() as session:
+            if not await ck.parked_among(session, self.name, [aggregate_id], lock=True):
+                return {"aggregate_id": aggregate_id, "status": "not_parked", "applied": 0}
+            rows = await ck.parked_messages_of(session, self.name, aggregate_id)
+            try:
+                async with session.begin_nested():
+                    events = [
+                        RecordedEvent(r["stream_seq"], r["subject"], self.registry.decode(r["payload"]))
+                        for r in rows
+                    ]
+                    await self.handler.apply(session, events)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                await ck.record_redrive_failure(session, self.name, aggregate_id, error)
+                log.error("redrive_failed", consumer=self.name, aggregate_id=aggregate_id, error=error)
+                return {"aggregate_id": aggregate_id, "status": "still_failing", "error": error, "applied": 0}
+            await ck.unpark(session, self.name, aggregate_id)
+        log.info("aggregate_redriven", consumer=self.name, aggregate_id=aggregate_id, events=len(rows))
+        return {"aggregate_id": aggregate_id, "status": "redriven", "applied": len(rows)}

@@ -1,0 +1,182 @@
+"""What every service process has: a database, a NATS connection (owned by FastStream's
+broker), its durable consumers driven by the runner, health, graceful shutdown.
+
+A service's `create_app(settings)` builds one `ServiceRuntime`, registers its consumers
+and routes, and returns the FastAPI app: that is the single wiring point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from faststream.middlewares import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.specification import AsyncAPI
+from faststream.specification.base import Specification
+from nats.aio.client import Client as NatsClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from langnghe.contracts.consumers import ConsumerSpec
+from langnghe.runtime import checkpoints as ck
+from langnghe.runtime.consumer import ConsumerRunner, EventHandler
+from langnghe.runtime.database import create_engine, session_factory
+from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.logging import configure_logging
+from langnghe.runtime.migrations import upgrade
+from langnghe.runtime.provisioning import consumer_config
+from langnghe.runtime.settings import ServiceSettings
+
+log = structlog.get_logger("langnghe.service")
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        *,
+        migrations: Path,
+        description: str = "",
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.migrations = migrations
+        self.description = description
+        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        # FastStream owns the connection and the subscribers' pull loops; its default
+        # per-message logging costs ~30 % throughput (pitfall 26), so structlog does it.
+        self.broker = NatsBroker(
+            settings.nats_servers,
+            logger=None,
+            graceful_timeout=settings.graceful_timeout,
+            ack_policy=AckPolicy.MANUAL,
+            max_reconnect_attempts=-1,
+        )
+        self.runners: list[ConsumerRunner] = []
+        self._subscribers: list[Any] = []
+        self._store: JetStreamEventStore | None = None
+        self.started_at = time.time()
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def add_consumer(self, spec: ConsumerSpec, handler: EventHandler, *, title: str = "") -> ConsumerRunner:
+        runner = ConsumerRunner(spec, handler, self.sessions)
+        subscriber = self.broker.subscriber(
+            spec.filter_subjects[0],
+            stream=JStream(spec.stream, declare=False),  # provisioning owns streams (pitfall 5)
+            durable=spec.durable,
+            config=consumer_config(spec),
+            # batch=True hands the handler the whole fetch; the runner applies it in order
+            # (a per-message handler would run a batch concurrently, pitfall 3).
+            pull_sub=PullSub(batch_size=spec.batch_size, timeout=self.settings.consumer_max_wait, batch=True),
+            ack_policy=AckPolicy.MANUAL,
+            title=title or spec.durable,
+            description=f"{spec.description} (filters: {', '.join(spec.filter_subjects)})",
+        )
+
+        @subscriber
+        async def on_events(msg: NatsMessage) -> None:
+            await runner.handle_batch(msg.raw_message)
+
+        self.runners.append(runner)
+        self._subscribers.append(subscriber)
+        return runner
+
+    def runner(self, consumer: str) -> ConsumerRunner | None:
+        return next((r for r in self.runners if r.name == consumer or r.spec.durable == consumer), None)
+
+    @property
+    def nc(self) -> NatsClient:
+        return self.broker.connection
+
+    @property
+    def store(self) -> JetStreamEventStore:
+        if self._store is None:
+            self._store = JetStreamEventStore(self.nc)
+        return self._store
+
+    def asyncapi(self) -> Specification:
+        return AsyncAPI(self.broker, title=f"Lắng Nghe {self.name}", description=self.description).to_specification()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(self.name, self.settings.log_format, self.settings.log_level)
+        if self.settings.run_migrations:
+            await upgrade(self.engine, self.migrations)
+        await self.broker.start()
+        log.info("service_started", service=self.name, port=self.settings.http_port)
+        try:
+            yield
+        finally:
+            # Finish the batch in hand: runners stop retrying, FastStream waits up to
+            # graceful_timeout for running handlers, then the connection drains.
+            for runner in self.runners:
+                runner.stopping = True
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            await self.engine.dispose()
+            log.info("service_stopped", service=self.name)
+
+    # -- health and operations -------------------------------------------------------------
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            checks["nats"] = bool(self.broker.connection.is_connected)
+        except Exception:  # noqa: BLE001 - not connected yet
+            checks["nats"] = False
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = False
+            checks["database_error"] = type(exc).__name__
+        bound = [getattr(s, "subscription", None) is not None for s in self._subscribers]
+        checks["consumers_bound"] = all(bound)
+        ready = bool(checks["nats"] and checks["database"] and checks["consumers_bound"])
+        return {"ready": ready, "service": self.name, **checks}
+
+    async def consumer_lag(self) -> list[dict[str, Any]]:
+        out = []
+        js = self.nc.jetstream()
+        for runner in self.runners:
+            async with self.sessions() as session:
+                checkpoint = await ck.read_checkpoint(session, runner.name)
+            row: dict[str, Any] = {
+                "consumer": runner.name,
+                "ordered": runner.spec.ordered,
+                "checkpoint": checkpoint if runner.spec.ordered else None,
+                "applied": runner.stats.applied,
+                "skipped": runner.stats.skipped,
+                "parked": runner.stats.parked,
+                "transient_retries": runner.stats.transient_retries,
+                "last_applied_seq": runner.stats.last_applied_seq,
+            }
+            try:
+                info = await js.consumer_info(runner.spec.stream, runner.spec.durable)
+                row["num_pending"] = info.num_pending
+                row["num_ack_pending"] = info.num_ack_pending
+                row["num_redelivered"] = info.num_redelivered
+                row["lag"] = (info.num_pending or 0) + (info.num_ack_pending or 0)
+            except Exception as exc:  # noqa: BLE001
+                row["error"] = type(exc).__name__
+            out.append(row)
+        return out
+
+    async def parked(self) -> list[dict[str, Any]]:
+        async with self.sessions() as session:
+            rows = await ck.list_parked(session)
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
+
