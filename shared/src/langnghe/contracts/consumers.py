@@ -52,7 +52,6 @@ NOTIFY_CITIZEN = ConsumerSpec(
     stream=PETITIONS_STREAM,
     filter_subjects=(f"{PETITION_EVENTS}.>",),
     batch_size=50,
-    ordered=False,
     description="notify: notices to citizens when their petition is answered",
 )
 

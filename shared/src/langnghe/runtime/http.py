@@ -77,7 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
             ctx = err.get("ctx") or {}
             message = str(ctx.get("vi") or _VALIDATION_MESSAGES.get(kind, "Giá trị không hợp lệ."))
             details.append(
-                ErrorDetail(code=f"validation.{kind}", field=_field_of(tuple(err.get("loc", ()))), message=message)
+                ErrorDetail(
+                    code=f"validation.{kind}", field=_field_of(tuple(err.get("loc", ()))), message=message
+                )
             )
         return JSONResponse(ErrorBody(errors=details).model_dump(), status_code=422)
 
@@ -130,6 +132,6 @@ def ops_router(runtime: ServiceRuntime) -> APIRouter:
     async def asyncapi_html() -> HTMLResponse:
         from faststream.specification import get_asyncapi_html
 
-        return HTMLResponse(get_asyncapi_html(runtime.asyncapi().to_specification()))
+        return HTMLResponse(get_asyncapi_html(runtime.asyncapi()))
 
     return router

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from fastapi import FastAPI
@@ -21,6 +21,7 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from faststream.specification import AsyncAPI
 from faststream.specification.base import Specification
 from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -64,6 +65,8 @@ class ServiceRuntime:
         self.runners: list[ConsumerRunner] = []
         self._subscribers: list[Any] = []
         self._store: JetStreamEventStore | None = None
+        #: Run after migrations, before consumers start (e.g. create projection tables).
+        self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self.started_at = time.time()
 
     # -- wiring ----------------------------------------------------------------------------
@@ -85,7 +88,7 @@ class ServiceRuntime:
 
         @subscriber
         async def on_events(msg: NatsMessage) -> None:
-            await runner.handle_batch(msg.raw_message)
+            await runner.handle_batch(cast("list[Msg]", msg.raw_message))
 
         self.runners.append(runner)
         self._subscribers.append(subscriber)
@@ -105,7 +108,9 @@ class ServiceRuntime:
         return self._store
 
     def asyncapi(self) -> Specification:
-        return AsyncAPI(self.broker, title=f"Lắng Nghe {self.name}", description=self.description).to_specification()
+        return AsyncAPI(
+            self.broker, title=f"Lắng Nghe {self.name}", description=self.description
+        ).to_specification()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -114,6 +119,8 @@ class ServiceRuntime:
         configure_logging(self.name, self.settings.log_format, self.settings.log_level)
         if self.settings.run_migrations:
             await upgrade(self.engine, self.migrations)
+        for hook in self.on_startup:
+            await hook()
         await self.broker.start()
         log.info("service_started", service=self.name, port=self.settings.http_port)
         try:
@@ -134,13 +141,13 @@ class ServiceRuntime:
         checks: dict[str, Any] = {}
         try:
             checks["nats"] = bool(self.broker.connection.is_connected)
-        except Exception:  # noqa: BLE001 - not connected yet
+        except Exception:
             checks["nats"] = False
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             checks["database"] = True
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["database"] = False
             checks["database_error"] = type(exc).__name__
         bound = [getattr(s, "subscription", None) is not None for s in self._subscribers]
@@ -170,7 +177,7 @@ class ServiceRuntime:
                 row["num_ack_pending"] = info.num_ack_pending
                 row["num_redelivered"] = info.num_redelivered
                 row["lag"] = (info.num_pending or 0) + (info.num_ack_pending or 0)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 row["error"] = type(exc).__name__
             out.append(row)
         return out
@@ -179,4 +186,3 @@ class ServiceRuntime:
         async with self.sessions() as session:
             rows = await ck.list_parked(session)
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
-

@@ -36,4 +36,3 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # The store is looked up per request: the NATS connection exists once the app has started.
     app.include_router(http.router(SqlVault(runtime.sessions), lambda: runtime.store))
     return app
-

@@ -76,7 +76,8 @@ def decide_submission(
         raise SubmissionRefused(
             "petition.denunciation_needs_identity",
             "citizen",
-            "Tố cáo phải ghi rõ họ tên và địa chỉ người tố cáo; nếu muốn ẩn danh, hãy gửi dưới dạng phản ánh.",
+            "Tố cáo phải ghi rõ họ tên và địa chỉ người tố cáo; "
+            "nếu muốn ẩn danh, hãy gửi dưới dạng phản ánh.",
         )
     return PetitionReceived(
         code=petition_code(cmd.province_code, petition_id, received_at),

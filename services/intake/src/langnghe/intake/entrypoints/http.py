@@ -99,10 +99,14 @@ def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRout
                 "Idempotency-Key",
             ) from exc
         except InvalidSubjectToken as exc:
-            raise ApiError(422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code") from exc
+            raise ApiError(
+                422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code"
+            ) from exc
         except (EventStoreUnavailable, ConcurrencyConflict) as exc:
             raise ApiError(
-                503, "store.unavailable", "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa."
+                503,
+                "store.unavailable",
+                "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa.",
             ) from exc
         return PetitionAccepted(
             petition_id=accepted.petition_id,

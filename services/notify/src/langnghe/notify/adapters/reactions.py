@@ -1,0 +1,80 @@
+"""Reactions to petition events: remember who raised a petition; when it is answered, notify them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from langnghe.contracts.codec import Envelope
+from langnghe.contracts.events.petition import PetitionAnswered, PetitionReceived
+from langnghe.notify.adapters.channels import NoticeChannel
+from langnghe.notify.adapters.tables import notices, recipients
+from langnghe.notify.domain.notice import answer_notice
+from langnghe.runtime.eventstore import RecordedEvent
+
+
+class UnknownPetition(Exception):
+    """An answer arrived for a petition whose receipt notify has not seen: retried, then parked."""
+
+
+class WhenPetitionAnsweredNotifyCitizen:
+    def __init__(self, channel: NoticeChannel) -> None:
+        self.channel = channel
+
+    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
+        ids = {r.envelope.meta.aggregate_id for r in events}
+        known: dict[str, dict[str, Any]] = {
+            r.petition_id: dict(r._mapping)
+            for r in await session.execute(select(recipients).where(recipients.c.petition_id.in_(ids)))
+        }
+        done = {
+            r[0]
+            for r in await session.execute(
+                select(notices.c.notice_id).where(notices.c.notice_id.in_([str(r.event_id) for r in events]))
+            )
+        }
+        for recorded in events:
+            env = recorded.envelope
+            if not isinstance(env, Envelope):
+                continue
+            pid = env.meta.aggregate_id
+            event = env.event
+            if isinstance(event, PetitionReceived) and pid not in known:
+                row = {"petition_id": pid, "code": event.code, "citizen_ref": event.citizen_ref}
+                await session.execute(insert(recipients).values(**row))
+                known[pid] = row
+            elif isinstance(event, PetitionAnswered) and str(recorded.event_id) not in done:
+                if pid not in known:
+                    raise UnknownPetition(pid)
+                who = known[pid]
+                notice = answer_notice(
+                    petition_id=pid,
+                    code=who["code"],
+                    citizen_ref=who["citizen_ref"],
+                    agency_code=event.answering_agency_code,
+                    answer_text=event.answer_text,
+                    document_number=event.document_number,
+                )
+                notice_id = str(recorded.event_id)
+                status = "delivered" if notice.deliverable else "not_deliverable_anonymous"
+                await session.execute(
+                    insert(notices).values(
+                        notice_id=notice_id,
+                        petition_id=pid,
+                        citizen_ref=notice.citizen_ref,
+                        kind=notice.kind,
+                        channel=self.channel.name,
+                        status=status,
+                        body=notice.body,
+                        stream_seq=recorded.stream_seq,
+                        created_at=env.meta.occurred_at,
+                    )
+                )
+                if notice.citizen_ref is not None:
+                    await self.channel.deliver(
+                        session, notice_id, notice.citizen_ref, notice.body, env.meta.occurred_at
+                    )
+                done.add(notice_id)

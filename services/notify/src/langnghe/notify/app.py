@@ -1,0 +1,33 @@
+"""The notify service's single wiring point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from langnghe.contracts.consumers import NOTIFY_CITIZEN
+from langnghe.notify.adapters.channels import DevChannel
+from langnghe.notify.adapters.reactions import WhenPetitionAnsweredNotifyCitizen
+from langnghe.notify.entrypoints import http
+from langnghe.notify.settings import NotifySettings
+from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.service import ServiceRuntime
+
+DESCRIPTION = "Gửi thông báo cho người dân khi kiến nghị được trả lời (kênh phát triển: ghi vào bảng)."
+
+
+def create_app(settings: NotifySettings) -> FastAPI:
+    runtime = ServiceRuntime(
+        "notify", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
+    )
+    runtime.add_consumer(
+        NOTIFY_CITIZEN, WhenPetitionAnsweredNotifyCitizen(DevChannel()), title="notify-citizen-notices"
+    )
+    app = FastAPI(title="Lắng Nghe — notify", description=DESCRIPTION, lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    correlation_middleware(app)
+    app.include_router(ops_router(runtime))
+    app.include_router(http.router(runtime.sessions))
+    return app

@@ -1,0 +1,44 @@
+"""The reporting service's single wiring point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from langnghe.contracts.consumers import REPORTING_PETITIONS
+from langnghe.reporting.adapters.petition_view import PetitionView
+from langnghe.reporting.entrypoints import http
+from langnghe.reporting.settings import ReportingSettings
+from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.rebuild import RebuildReport, rebuild
+from langnghe.runtime.service import ServiceRuntime
+
+DESCRIPTION = "Báo cáo phục vụ giám sát của Mặt trận Tổ quốc: tình trạng từng kiến nghị và số liệu tổng hợp."
+
+
+def create_app(settings: ReportingSettings) -> FastAPI:
+    runtime = ServiceRuntime(
+        "reporting", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
+    )
+    view = PetitionView()
+    runtime.add_consumer(REPORTING_PETITIONS, view, title="reporting-petitions")
+
+    async def ensure_active_generation() -> None:
+        async with runtime.sessions() as session:
+            active = await view.active_generation(session)
+        await view.create_generation(runtime.engine, active)
+
+    async def run_rebuild() -> RebuildReport:
+        return await rebuild(
+            runtime.nc.jetstream(), runtime.engine, runtime.sessions, view, REPORTING_PETITIONS
+        )
+
+    runtime.on_startup.append(ensure_active_generation)
+    app = FastAPI(title="Lắng Nghe — reporting", description=DESCRIPTION, lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    correlation_middleware(app)
+    app.include_router(ops_router(runtime))
+    app.include_router(http.router(runtime.sessions, view, run_rebuild))
+    return app

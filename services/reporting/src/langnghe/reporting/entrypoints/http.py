@@ -1,0 +1,51 @@
+"""Reporting's HTTP routes: what oversight reads."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from langnghe.reporting.adapters.petition_view import PetitionView
+from langnghe.runtime.http import ApiError, ErrorBody
+from langnghe.runtime.rebuild import RebuildReport
+
+
+def router(
+    sessions: async_sessionmaker[AsyncSession],
+    view: PetitionView,
+    rebuild: Callable[[], Awaitable[RebuildReport]],
+) -> APIRouter:
+    api = APIRouter(tags=["báo cáo giám sát (reporting)"])
+
+    @api.get(
+        "/v1/petitions/{petition_id}",
+        responses={404: {"model": ErrorBody}},
+        summary="Tình trạng một kiến nghị: cơ quan được giao, ngày hẹn, nội dung trả lời",
+    )
+    async def petition(petition_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]) -> dict[str, Any]:
+        async with sessions() as session:
+            row = await view.petition(session, petition_id)
+        if row is None:
+            raise ApiError(
+                404,
+                "petition.not_found",
+                "Chưa có kiến nghị này trong báo cáo (có thể vừa gửi, hãy thử lại).",
+                "petition_id",
+            )
+        return row
+
+    @api.get("/v1/stats", summary="Số kiến nghị theo tình trạng")
+    async def stats() -> dict[str, Any]:
+        async with sessions() as session:
+            return await view.stats(session)
+
+    @api.post("/ops/projections/reporting-petitions/rebuild", tags=["vận hành (operations)"],
+              summary="Rebuild the projection from sequence 1 into fresh tables, then switch")  # fmt: skip
+    async def rebuild_projection() -> dict[str, Any]:
+        report = await rebuild()
+        return {**report.__dict__, "events_per_second": round(report.events_per_second, 1)}
+
+    return api

@@ -1,0 +1,159 @@
+"""Rebuilding a projection from sequence 1 into fresh tables while the old ones keep serving.
+
+1. Create generation N+1's tables; replay the stream into them with an ordered consumer,
+   batch by batch, each batch in one transaction with the rebuild's own checkpoint.
+2. Switch, in one transaction that holds the live consumer's checkpoint row: apply what the
+   live consumer has applied since (up to its checkpoint), point readers and the live
+   consumer at generation N+1, set the live checkpoint to the rebuild's position.
+3. Generation N stays for rollback; N-1 is dropped.
+
+Projections are deterministic (event time, never the wall clock), so a rebuild equals the
+live result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from langnghe.contracts.codec import REGISTRY
+from langnghe.contracts.consumers import ConsumerSpec
+from langnghe.runtime import checkpoints as ck
+from langnghe.runtime.eventstore import RecordedEvent
+
+log = structlog.get_logger("langnghe.rebuild")
+
+
+class GenerationalProjection(Protocol):
+    name: str
+
+    async def active_generation(self, session: AsyncSession) -> int: ...
+
+    async def set_active_generation(self, session: AsyncSession, generation: int) -> None: ...
+
+    async def create_generation(self, engine: AsyncEngine, generation: int) -> None: ...
+
+    async def drop_generation(self, engine: AsyncEngine, generation: int) -> None: ...
+
+    async def apply_to(
+        self, session: AsyncSession, events: Sequence[RecordedEvent], generation: int
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    projection: str
+    generation: int
+    events: int
+    seconds: float
+    position: int
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def _matches(subject: str, filters: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(subject, f.replace(">", "*")) for f in filters)
+
+
+async def replay(
+    js: JetStreamContext, spec: ConsumerSpec, *, start_seq: int, batch_size: int, idle_s: float = 0.5
+) -> AsyncIterator[list[Msg]]:
+    """Ordered-consumer replay from `start_seq`, yielding batches; ends when idle for `idle_s`."""
+    queue: asyncio.Queue[Msg] = asyncio.Queue()
+
+    async def on_msg(msg: Msg) -> None:
+        queue.put_nowait(msg)
+
+    subject = spec.filter_subjects[0] if len(spec.filter_subjects) == 1 else ">"
+    sub = await js.subscribe(
+        subject,
+        stream=spec.stream,
+        cb=on_msg,
+        ordered_consumer=True,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        config=ConsumerConfig(opt_start_seq=max(start_seq, 1)),
+    )
+    try:
+        while True:
+            try:
+                first = await asyncio.wait_for(queue.get(), timeout=idle_s)
+            except TimeoutError:
+                return
+            batch = [first]
+            while len(batch) < batch_size and not queue.empty():
+                batch.append(queue.get_nowait())
+            yield [m for m in batch if _matches(m.subject, spec.filter_subjects)]
+    finally:
+        await sub.unsubscribe()
+
+
+def _recorded(msgs: Sequence[Msg]) -> list[RecordedEvent]:
+    return [RecordedEvent(m.metadata.sequence.stream, m.subject, REGISTRY.decode(m.data)) for m in msgs]
+
+
+async def rebuild(
+    js: JetStreamContext,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    projection: GenerationalProjection,
+    spec: ConsumerSpec,
+    *,
+    batch_size: int = 1000,
+) -> RebuildReport:
+    async with sessions() as session:
+        old = await projection.active_generation(session)
+    new = old + 1
+    rebuild_ck = f"{spec.durable}@g{new}"
+    await projection.drop_generation(engine, new)  # leftovers of an abandoned rebuild
+    await projection.create_generation(engine, new)
+    started = time.perf_counter()
+    applied = 0
+    position = 0
+    async for msgs in replay(js, spec, start_seq=1, batch_size=batch_size):
+        if not msgs:
+            continue
+        events = _recorded(msgs)
+        async with sessions.begin() as session:
+            await projection.apply_to(session, events, new)
+            position = events[-1].stream_seq
+            await ck.write_checkpoint(session, rebuild_ck, position)
+        applied += len(events)
+    # Switch. The live consumer's checkpoint row is locked, so it cannot apply a batch to
+    # the old generation while we move it to the new one.
+    async with sessions.begin() as session:
+        live = await ck.read_checkpoint(session, spec.durable, lock=True)
+        if live > position:
+            async for msgs in replay(js, spec, start_seq=position + 1, batch_size=batch_size, idle_s=0.2):
+                events = [e for e in _recorded(msgs) if e.stream_seq <= live]
+                if events:
+                    await projection.apply_to(session, events, new)
+                    applied += len(events)
+                    position = events[-1].stream_seq
+                if not events or position >= live:
+                    break
+        await projection.set_active_generation(session, new)
+        await ck.write_checkpoint(session, spec.durable, max(live, position))
+        await ck.write_checkpoint(session, rebuild_ck, 0)
+    if old > 1:
+        await projection.drop_generation(engine, old - 1)
+    seconds = time.perf_counter() - started
+    log.info(
+        "projection_rebuilt",
+        projection=projection.name,
+        generation=new,
+        events=applied,
+        seconds=round(seconds, 3),
+    )
+    return RebuildReport(projection.name, new, applied, seconds, max(live, position))
