@@ -148,7 +148,7 @@ class ConsumerRunner:
                 if await self._retrying(items, self._apply_together, items):
                     await self._ack(items)
                 return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any handler failure: isolate the culprit
                 log.warning(
                     "batch_failed_isolating", consumer=self.name, error=f"{type(exc).__name__}: {exc}"
                 )
@@ -173,7 +173,7 @@ class ConsumerRunner:
                             return
                         reason = None
                         break
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001 - a handler bug of any kind parks the aggregate
                         reason = f"{type(exc).__name__}: {exc}"
                         log.warning(
                             "event_apply_failed",
@@ -312,7 +312,7 @@ class ConsumerRunner:
                         for r in rows
                     ]
                     await self.handler.apply(session, events)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - report the failure, keep the aggregate parked
                 error = f"{type(exc).__name__}: {exc}"
                 await ck.record_redrive_failure(session, self.name, aggregate_id, error)
                 log.error("redrive_failed", consumer=self.name, aggregate_id=aggregate_id, error=error)

@@ -184,7 +184,14 @@ class JetStreamEventStore:
                     ack = await self._js.publish(
                         subject, body, headers=self._first_headers(headers, expected_last_seq)
                     )
-                    return AppendResult(first_seq=ack.seq, last_seq=ack.seq)
+                    if ack.duplicate:
+                        # Nats-Msg-Id seen in the window: nothing was written now. It is ours
+                        # only if the stored message is on this subject (ids are not scoped).
+                        stored = await self._js.get_msg(self._stream, seq=ack.seq, direct=True)
+                        if stored.subject != subject:
+                            actual, _ = await self.last_seq_of(subject)
+                            raise ConcurrencyConflict(subject, expected_last_seq, actual)
+                    return AppendResult(first_seq=ack.seq, last_seq=ack.seq, recovered=bool(ack.duplicate))
                 return await self._append_batch(subject, encoded, expected_last_seq)
             except nats.js.errors.APIError as exc:
                 if exc.err_code not in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
@@ -192,14 +199,13 @@ class JetStreamEventStore:
                 actual, last_id = await self.last_seq_of(subject)
                 if last_id == own_last_id:
                     return AppendResult(first_seq=actual - len(events) + 1, last_seq=actual, recovered=True)
-                if exc.err_code == BATCH_DUPLICATE_MSG_ID:
-                    # A retried batch inside the duplicate window: it is stored, and others
-                    # have appended since. Find where ours landed.
-                    stored = await self._find_own(subject, own_last_id)
-                    if stored is not None:
-                        return AppendResult(
-                            first_seq=stored - len(events) + 1, last_seq=stored, recovered=True
-                        )
+                # Ours may be stored with others' events after it: a lost ack, then another
+                # writer (10071; ours then sits after the expected sequence it passed), or a
+                # batch retried with a fresh expected sequence (10201). Find where it landed.
+                after = expected_last_seq if exc.err_code == WRONG_LAST_SEQUENCE else 0
+                stored = await self._find_own(subject, own_last_id, after_seq=after)
+                if stored is not None:
+                    return AppendResult(first_seq=stored - len(events) + 1, last_seq=stored, recovered=True)
                 raise ConcurrencyConflict(subject, expected_last_seq, actual) from exc
             except (TimeoutError, nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError):
                 # The ack may have been lost after the write: retrying with the same ids and
@@ -209,8 +215,8 @@ class JetStreamEventStore:
                 await asyncio.sleep(0.05 * attempt)
         raise AssertionError("unreachable")
 
-    async def _find_own(self, subject: str, event_id: str) -> int | None:
-        loaded = await self.load(subject)
+    async def _find_own(self, subject: str, event_id: str, *, after_seq: int = 0) -> int | None:
+        loaded = await self.load(subject, after_seq=after_seq)
         for recorded in loaded.events:
             if str(recorded.event_id) == event_id:
                 return recorded.stream_seq

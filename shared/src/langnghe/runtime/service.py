@@ -141,13 +141,13 @@ class ServiceRuntime:
         checks: dict[str, Any] = {}
         try:
             checks["nats"] = bool(self.broker.connection.is_connected)
-        except Exception:
+        except Exception:  # noqa: BLE001 - not connected yet
             checks["nats"] = False
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             checks["database"] = True
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["database"] = False
             checks["database_error"] = type(exc).__name__
         bound = [getattr(s, "subscription", None) is not None for s in self._subscribers]
@@ -177,7 +177,7 @@ class ServiceRuntime:
                 row["num_ack_pending"] = info.num_ack_pending
                 row["num_redelivered"] = info.num_redelivered
                 row["lag"] = (info.num_pending or 0) + (info.num_ack_pending or 0)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - lag is best effort
                 row["error"] = type(exc).__name__
             out.append(row)
         return out
