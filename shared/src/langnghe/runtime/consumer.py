@@ -17,6 +17,12 @@ For each fetched batch (in stream order):
    An operator lists and re-drives parked aggregates (`redrive`).
 4. A message delivered `max_deliver - 1` times without an ack (it kept killing the process)
    is parked without another attempt.
+5. An ordered consumer never trusts delivery order for completeness: before a batch is
+   applied, every stored event on its filter between the checkpoint and the batch's last
+   sequence is read from the stream (Direct Get) and any the server has not handed over
+   yet is applied in its place. A message orphaned by a fetch that timed out on the client,
+   or held by a dead process, would otherwise arrive after later events and be skipped by
+   the checkpoint; when it is redelivered, the checkpoint skips it harmlessly.
 """
 
 from __future__ import annotations
@@ -37,9 +43,13 @@ from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent, 
 from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import aggregate_id_of
 from langnghe.runtime import checkpoints as ck
-from langnghe.runtime.eventstore import RecordedEvent
+from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
 
 log = structlog.get_logger("langnghe.consumer")
+
+
+class RangeReader(Protocol):
+    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]: ...
 
 
 class EventHandler(Protocol):
@@ -114,6 +124,7 @@ class ConsumerRunner:
         checkpoint_name: str | None = None,
         poison_attempts: int = 3,
         backoff: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
+        stream_reader: RangeReader | None = None,
     ) -> None:
         self.spec = spec
         self.handler = handler
@@ -124,23 +135,49 @@ class ConsumerRunner:
         self.backoff = tuple(backoff)
         self.stats = RunnerStats()
         self.stopping = False
+        self.stream_reader = stream_reader
+        self._position: int | None = None  # last committed checkpoint, known to this writer
 
     # -- entry point -----------------------------------------------------------------------
 
     def incoming(self, msg: Msg) -> Incoming:
         md = msg.metadata
+        return self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered)
+
+    def _incoming(self, msg: Msg | None, seq: int, subject: str, data: bytes, delivered: int) -> Incoming:
         try:
-            recorded: RecordedEvent | None = RecordedEvent(
-                md.sequence.stream, msg.subject, self.registry.decode(msg.data)
-            )
+            recorded: RecordedEvent | None = RecordedEvent(seq, subject, self.registry.decode(data))
             error = None
         except UndecodableEvent as exc:
             recorded, error = None, str(exc)
-        return Incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered, recorded, error)
+        return Incoming(msg, seq, subject, data, delivered, recorded, error)
+
+    async def _with_gaps_filled(self, items: list[Incoming]) -> list[Incoming]:
+        if not self.spec.ordered or self.stream_reader is None or not items:
+            return items
+        if self._position is None:
+            async with self.sessions() as session:
+                self._position = await ck.read_checkpoint(session, self.name)
+        top = max(i.seq for i in items)
+        if top <= self._position:
+            return items
+        have = {i.seq for i in items}
+        missing: list[Incoming] = []
+        for subject_filter in self.spec.filter_subjects:
+            for stored in await self.stream_reader.read_range(subject_filter, self._position + 1, top):
+                if stored.seq not in have:
+                    have.add(stored.seq)
+                    missing.append(self._incoming(None, stored.seq, stored.subject, stored.data, 1))
+        if not missing:
+            return items
+        log.warning(
+            "consumer_gap_filled", consumer=self.name, events=len(missing), first=min(m.seq for m in missing)
+        )
+        return sorted(items + missing, key=lambda i: i.seq)
 
     async def handle_batch(self, msgs: Sequence[Msg]) -> None:
         """Apply a fetched batch and ack it; see the module docstring for the failure rules."""
-        items = [self.incoming(m) for m in msgs]
+        items = await self._with_gaps_filled([self.incoming(m) for m in msgs])
         self.stats.batches += 1
         self.stats.last_batch_at = time.time()
         if not any(i.num_delivered > 1 for i in items):
@@ -238,6 +275,8 @@ class ConsumerRunner:
         self.stats.applied += len(to_apply)
         self.stats.parked += len(to_park)
         self.stats.last_applied_seq = max(self.stats.last_applied_seq, *(i.seq for i in fresh))
+        if self.spec.ordered:
+            self._position = max(self._position or 0, self.stats.last_applied_seq)
         for item, reason in to_park:
             log.error(
                 "event_parked",

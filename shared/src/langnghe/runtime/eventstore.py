@@ -50,6 +50,13 @@ class RecordedEvent:
 
 
 @dataclass(frozen=True)
+class StoredMessage:
+    seq: int
+    subject: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class LoadedAggregate:
     subject: str | None
     events: list[RecordedEvent]
@@ -127,6 +134,23 @@ class JetStreamEventStore:
             if len(page) < DIRECT_GET_BATCH:
                 return LoadedAggregate(subject=subject, events=events)
 
+    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
+        """Raw messages matching the filter with first_seq <= sequence <= last_seq, in order."""
+        out: list[StoredMessage] = []
+        next_seq = first_seq
+        while next_seq <= last_seq:
+            page = await self._direct_get_batch(subject_filter, next_seq)
+            for msg in page:
+                headers = msg.headers or {}
+                seq = int(headers["Nats-Sequence"])
+                if seq > last_seq:
+                    return out
+                out.append(StoredMessage(seq, headers["Nats-Subject"], msg.data))
+                next_seq = seq + 1
+            if len(page) < DIRECT_GET_BATCH:
+                break
+        return out
+
     async def _direct_get_batch(self, subject_filter: str, start_seq: int) -> list[Msg]:
         inbox = self._nc.new_inbox()
         sub = await self._nc.subscribe(inbox)
@@ -187,8 +211,8 @@ class JetStreamEventStore:
                     if ack.duplicate:
                         # Nats-Msg-Id seen in the window: nothing was written now. It is ours
                         # only if the stored message is on this subject (ids are not scoped).
-                        stored = await self._js.get_msg(self._stream, seq=ack.seq, direct=True)
-                        if stored.subject != subject:
+                        original = await self._js.get_msg(self._stream, seq=ack.seq, direct=True)
+                        if original.subject != subject:
                             actual, _ = await self.last_seq_of(subject)
                             raise ConcurrencyConflict(subject, expected_last_seq, actual)
                     return AppendResult(first_seq=ack.seq, last_seq=ack.seq, recovered=bool(ack.duplicate))

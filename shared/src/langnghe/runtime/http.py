@@ -6,6 +6,7 @@ Errors carry a stable machine-readable `code`, the offending `field` and a Vietn
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -101,8 +102,8 @@ def ops_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["vận hành (operations)"])
 
     @router.get("/healthz", summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": runtime.name}
+    async def healthz() -> dict[str, str | int]:
+        return {"status": "ok", "service": runtime.name, "pid": os.getpid()}
 
     @router.get("/readyz", summary="NATS connected, database reachable, consumers bound")
     async def readyz() -> JSONResponse:

@@ -46,6 +46,10 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             discard=DiscardPolicy.NEW,
+            # Stated, not left unset: an unset field is not compared, so a limit added on the
+            # server would go unreported.
+            max_age=0.0,
+            max_msgs=-1,
             max_msgs_per_subject=-1,
             num_replicas=replicas,
             deny_delete=True,
@@ -53,6 +57,8 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             allow_rollup_hdrs=False,
             allow_direct=True,
             allow_atomic=True,
+            allow_msg_schedules=False,
+            allow_msg_ttl=False,
             duplicate_window=120.0,
             description="Lắng Nghe event store: one subject per petition or conference",
         ),
@@ -133,8 +139,7 @@ _CONSUMER_FIELDS = (
     "max_deliver",
     "max_ack_pending",
     "filter_subjects",
-    "deliver_policy",
-)
+)  # not deliver_policy: an ordered consumer's start position follows its checkpoint (align_to_checkpoint)
 
 
 def _norm(value: Any) -> Any:
@@ -202,9 +207,35 @@ async def provision(
         report.drift[key] = drift
         if dry_run:
             continue
+        # The start position is not configuration (align_to_checkpoint moves it): keep it.
+        wanted.deliver_policy = cinfo.config.deliver_policy
+        wanted.opt_start_seq = cinfo.config.opt_start_seq
         try:
             await js.add_consumer(spec.stream, wanted)  # updates an existing durable (2.10+)
             report.updated.append(key)
         except nats.js.errors.APIError as exc:
             report.errors[key] = str(exc)
     return report
+
+
+async def align_to_checkpoint(js: JetStreamContext, spec: ConsumerSpec, checkpoint: int) -> bool:
+    """Make an ordered consumer deliver from `checkpoint + 1`; True if it had to be moved.
+
+    A process killed with a batch in hand leaves those messages pending on the server until
+    their ack wait expires, and meanwhile the server would hand its successor *later* events:
+    applied first, they would move the checkpoint past the pending ones, which would then be
+    skipped. The database checkpoint is the truth, so at start the durable is recreated at
+    `checkpoint + 1` whenever the server's view differs (research §6; Marten, Axon).
+    """
+    info = await js.consumer_info(spec.stream, spec.durable)
+    acked = info.ack_floor.stream_seq if info.ack_floor else 0
+    delivered = info.delivered.stream_seq if info.delivered else 0
+    if not info.num_ack_pending and acked == delivered == checkpoint:
+        return False
+    config = consumer_config(spec)
+    if checkpoint > 0:
+        config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+        config.opt_start_seq = checkpoint + 1
+    await js.delete_consumer(spec.stream, spec.durable)
+    await js.add_consumer(spec.stream, config)
+    return True

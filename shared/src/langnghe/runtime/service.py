@@ -29,10 +29,10 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import ConsumerRunner, EventHandler
 from langnghe.runtime.database import create_engine, session_factory
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import JetStreamEventStore, StoredMessage
 from langnghe.runtime.logging import configure_logging
 from langnghe.runtime.migrations import upgrade
-from langnghe.runtime.provisioning import consumer_config
+from langnghe.runtime.provisioning import align_to_checkpoint, consumer_config
 from langnghe.runtime.settings import ServiceSettings
 
 log = structlog.get_logger("langnghe.service")
@@ -72,7 +72,7 @@ class ServiceRuntime:
     # -- wiring ----------------------------------------------------------------------------
 
     def add_consumer(self, spec: ConsumerSpec, handler: EventHandler, *, title: str = "") -> ConsumerRunner:
-        runner = ConsumerRunner(spec, handler, self.sessions)
+        runner = ConsumerRunner(spec, handler, self.sessions, stream_reader=_StreamReader(self, spec.stream))
         subscriber = self.broker.subscriber(
             spec.filter_subjects[0],
             stream=JStream(spec.stream, declare=False),  # provisioning owns streams (pitfall 5)
@@ -121,6 +121,8 @@ class ServiceRuntime:
             await upgrade(self.engine, self.migrations)
         for hook in self.on_startup:
             await hook()
+        await self.broker.connect()
+        await self._align_consumers()
         await self.broker.start()
         log.info("service_started", service=self.name, port=self.settings.http_port)
         try:
@@ -134,6 +136,16 @@ class ServiceRuntime:
                 await self.broker.stop()
             await self.engine.dispose()
             log.info("service_stopped", service=self.name)
+
+    async def _align_consumers(self) -> None:
+        js = self.nc.jetstream()
+        for runner in self.runners:
+            if not runner.spec.ordered:
+                continue  # a shared consumer remembers each sequence; nothing to realign
+            async with self.sessions() as session:
+                checkpoint = await ck.read_checkpoint(session, runner.name)
+            if await align_to_checkpoint(js, runner.spec, checkpoint):
+                log.warning("consumer_realigned", consumer=runner.spec.durable, from_seq=checkpoint + 1)
 
     # -- health and operations -------------------------------------------------------------
 
@@ -186,3 +198,17 @@ class ServiceRuntime:
         async with self.sessions() as session:
             rows = await ck.list_parked(session)
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
+
+
+class _StreamReader:
+    """Reads a stream once the connection exists (the runner is built before the app starts)."""
+
+    def __init__(self, runtime: ServiceRuntime, stream: str) -> None:
+        self._runtime = runtime
+        self._stream = stream
+        self._store: JetStreamEventStore | None = None
+
+    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
+        if self._store is None:
+            self._store = JetStreamEventStore(self._runtime.nc, stream=self._stream)
+        return await self._store.read_range(subject_filter, first_seq, last_seq)
