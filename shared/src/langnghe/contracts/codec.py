@@ -109,6 +109,8 @@ class EventRegistry:
             body = json.loads(raw)
             type_name = body["type"]
             data = body.get("data") or {}
+            if not isinstance(type_name, str) or not isinstance(data, dict):
+                raise TypeError("`type` must be a string and `data` an object")
             meta = EventMeta.model_validate(body)
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             raise UndecodableEvent(f"not an event envelope: {exc}") from exc
