@@ -24,7 +24,7 @@ from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import ConsumerRunner
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent, RecordedEvent
-from langnghe.runtime.provisioning import consumer_config
+from langnghe.runtime.provisioning import align_to_checkpoint, consumer_config
 from langnghe.runtime.tables import runtime_metadata
 
 test_metadata = MetaData()
@@ -167,7 +167,7 @@ async def test_crash_between_commit_and_ack_loses_and_duplicates_nothing(
     store = JetStreamEventStore(nc)
     for i in range(4):
         await append(store, province, f"p{i}", i)
-    spec = await make_spec(nc, province, ack_wait_s=1.0)
+    spec = await make_spec(nc, province, ack_wait_s=1.0, backoff_s=(1.0,))
     crashing = ConsumerRunner(spec, RecordingHandler(), sessions)
 
     async def no_ack(_items: object) -> None:  # the process dies right after the commit
@@ -269,7 +269,7 @@ async def test_undecodable_message_is_parked_not_skipped(nc, province, sessions)
 async def test_message_that_keeps_killing_the_consumer_is_parked(nc, province, sessions) -> None:
     store = JetStreamEventStore(nc)
     await append(store, province, "killer", 1)
-    spec = await make_spec(nc, province, ack_wait_s=1.0, max_deliver=3)
+    spec = await make_spec(nc, province, ack_wait_s=1.0, backoff_s=(1.0,), max_deliver=3)
     first = await fetch(nc, spec)  # delivered, then the process dies before any commit
     assert first[0].metadata.num_delivered == 1
     await asyncio.sleep(1.5)
@@ -318,3 +318,43 @@ async def test_shared_consumer_dedupes_by_sequence(nc, province, sessions) -> No
             await s.execute(select(func.count()).select_from(runtime_metadata.tables["processed_messages"]))
         ).scalar()
     assert count == 3
+
+
+class ProcessDied(BaseException):
+    """Stands for the process being killed mid-batch: nothing catches it, nothing is acked."""
+
+
+async def test_event_that_keeps_killing_the_process_is_parked_after_restarts(nc, province, sessions) -> None:
+    store = JetStreamEventStore(nc)
+    await append(store, province, "before", 1)
+    killer = (await append(store, province, "killer", 1))[0]
+    await append(store, province, "after", 1)
+    spec = await make_spec(nc, province)
+
+    @dataclass
+    class Killing(RecordingHandler):
+        async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
+            if any(str(e.event_id) == killer for e in events):
+                raise ProcessDied
+            await super().apply(session, events)
+
+    restarts = 0
+    for _ in range(8):
+        # A new process: it realigns the durable to its checkpoint, as ServiceRuntime does.
+        _pulls.pop(spec.durable, None)
+        async with sessions() as s:
+            checkpoint = await ck.read_checkpoint(s, spec.durable)
+        alignment = await align_to_checkpoint(nc.jetstream(), spec, checkpoint)
+        runner = ConsumerRunner(spec, Killing(), sessions, stream_reader=store)
+        runner.suspect_until = alignment.in_flight_until
+        try:
+            await runner.handle_batch(await fetch(nc, spec))
+            break
+        except ProcessDied:
+            restarts += 1
+    assert restarts == 1 + runner.crash_limit  # the first death, then one per counted attempt
+    assert [agg for _, agg in await applied(sessions)] == ["before", "after"]
+    async with sessions() as s:
+        parked = await ck.list_parked(s, spec.durable)
+    assert [p["aggregate_id"] for p in parked] == ["killer"]
+    assert "stopped 3 times" in parked[0]["reason"]

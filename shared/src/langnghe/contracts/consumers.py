@@ -26,6 +26,8 @@ class ConsumerSpec:
     batch_size: int = 200
     ack_wait_s: float = 30.0
     max_deliver: int = 10
+    #: Redelivery delays after ack timeouts; the first replaces ack_wait (server rule).
+    backoff_s: tuple[float, ...] = (30.0, 60.0, 120.0, 300.0, 600.0)
     #: An ordered consumer has one writer and a high-water-mark checkpoint; the runner fills
     #: any gap from the stream before it applies a batch, so order never depends on delivery.
     #: A shared consumer may run on N replicas and remembers each applied sequence instead.

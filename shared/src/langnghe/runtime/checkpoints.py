@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from langnghe.runtime.tables import (
     consumer_checkpoints,
+    delivery_attempts,
     parked_aggregates,
     parked_messages,
     processed_messages,
@@ -144,3 +145,20 @@ async def record_redrive_failure(session: AsyncSession, consumer: str, aggregate
         .where(parked_messages.c.consumer == consumer, parked_messages.c.aggregate_id == aggregate_id)
         .values(attempts=parked_messages.c.attempts + 1, error=error)
     )
+
+
+async def bump_attempt(session: AsyncSession, consumer: str, stream_seq: int) -> int:
+    """Count one more attempt at applying the message; returns the new count."""
+    key = (delivery_attempts.c.consumer == consumer) & (delivery_attempts.c.stream_seq == stream_seq)
+    current = (await session.execute(select(delivery_attempts.c.attempts).where(key))).scalar_one_or_none()
+    if current is None:
+        await session.execute(
+            insert(delivery_attempts).values(consumer=consumer, stream_seq=stream_seq, attempts=1)
+        )
+        return 1
+    await session.execute(update(delivery_attempts).where(key).values(attempts=current + 1))
+    return int(current) + 1
+
+
+async def clear_attempts(session: AsyncSession, consumer: str) -> None:
+    await session.execute(delete(delivery_attempts).where(delivery_attempts.c.consumer == consumer))

@@ -15,8 +15,10 @@ For each fetched batch (in stream order):
    still fails after `poison_attempts` tries is **parked** together with every later event of
    the same aggregate (Axon's sequenced dead-letter queue). The rest of the stream flows on.
    An operator lists and re-drives parked aggregates (`redrive`).
-4. A message delivered `max_deliver - 1` times without an ack (it kept killing the process)
-   is parked without another attempt.
+4. A message that kept killing the process is parked without another attempt: either the
+   server delivered it `max_deliver - 1` times without an ack, or, after a restart that
+   realigned the consumer (`suspect_until`), a committed attempt counter passed
+   `crash_limit`.
 5. An ordered consumer never trusts delivery order for completeness: before a batch is
    applied, every stored event on its filter between the checkpoint and the batch's last
    sequence is read from the stream (Direct Get) and any the server has not handed over
@@ -125,6 +127,7 @@ class ConsumerRunner:
         poison_attempts: int = 3,
         backoff: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
         stream_reader: RangeReader | None = None,
+        crash_limit: int = 3,
     ) -> None:
         self.spec = spec
         self.handler = handler
@@ -136,6 +139,10 @@ class ConsumerRunner:
         self.stats = RunnerStats()
         self.stopping = False
         self.stream_reader = stream_reader
+        self.crash_limit = crash_limit
+        #: Sequences up to here were in a previous process's hands when it died; they are
+        #: applied one by one, each attempt counted in the database first.
+        self.suspect_until = 0
         self._position: int | None = None  # last committed checkpoint, known to this writer
 
     # -- entry point -----------------------------------------------------------------------
@@ -180,7 +187,11 @@ class ConsumerRunner:
         items = await self._with_gaps_filled([self.incoming(m) for m in msgs])
         self.stats.batches += 1
         self.stats.last_batch_at = time.time()
-        if not any(i.num_delivered > 1 for i in items):
+        if self.suspect_until and all(i.seq > self.suspect_until for i in items):
+            async with self.sessions.begin() as session:
+                await ck.clear_attempts(session, self.name)
+            self.suspect_until = 0
+        if not any(i.num_delivered > 1 or i.seq <= self.suspect_until for i in items):
             try:
                 if await self._retrying(items, self._apply_together, items):
                     await self._ack(items)
@@ -203,6 +214,11 @@ class ConsumerRunner:
             reason = item.decode_error
             if reason is None and item.num_delivered >= max(self.spec.max_deliver - 1, 2):
                 reason = f"delivered {item.num_delivered} times without an ack (it may crash the consumer)"
+            if reason is None and item.seq <= self.suspect_until:
+                async with self.sessions.begin() as session:
+                    attempts = await ck.bump_attempt(session, self.name, item.seq)
+                if attempts > self.crash_limit:
+                    reason = f"the consumer stopped {attempts - 1} times while applying it"
             if reason is None:
                 for attempt in range(1, self.poison_attempts + 1):
                     try:

@@ -98,6 +98,9 @@ def consumer_config(spec: ConsumerSpec) -> ConsumerConfig:
         max_deliver=spec.max_deliver,
         max_ack_pending=spec.max_ack_pending,
         filter_subjects=list(spec.filter_subjects),
+        # Spaces out redeliveries after ack timeouts (a process that died holding the
+        # message); explicit naks are the runner's own business.
+        backoff=list(spec.backoff_s),
     )
 
 
@@ -139,6 +142,7 @@ _CONSUMER_FIELDS = (
     "max_deliver",
     "max_ack_pending",
     "filter_subjects",
+    "backoff",
 )  # not deliver_policy: an ordered consumer's start position follows its checkpoint (align_to_checkpoint)
 
 
@@ -218,8 +222,16 @@ async def provision(
     return report
 
 
-async def align_to_checkpoint(js: JetStreamContext, spec: ConsumerSpec, checkpoint: int) -> bool:
-    """Make an ordered consumer deliver from `checkpoint + 1`; True if it had to be moved.
+@dataclass(frozen=True)
+class Alignment:
+    moved: bool
+    #: Highest sequence a previous process had been handed but not acknowledged: it may
+    #: have died applying one of them (see ConsumerRunner.suspect_until).
+    in_flight_until: int = 0
+
+
+async def align_to_checkpoint(js: JetStreamContext, spec: ConsumerSpec, checkpoint: int) -> Alignment:
+    """Make an ordered consumer deliver from `checkpoint + 1`.
 
     A process killed with a batch in hand leaves those messages pending on the server until
     their ack wait expires, and meanwhile the server would hand its successor *later* events:
@@ -231,11 +243,11 @@ async def align_to_checkpoint(js: JetStreamContext, spec: ConsumerSpec, checkpoi
     acked = info.ack_floor.stream_seq if info.ack_floor else 0
     delivered = info.delivered.stream_seq if info.delivered else 0
     if not info.num_ack_pending and acked == delivered == checkpoint:
-        return False
+        return Alignment(moved=False)
     config = consumer_config(spec)
     if checkpoint > 0:
         config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
         config.opt_start_seq = checkpoint + 1
     await js.delete_consumer(spec.stream, spec.durable)
     await js.add_consumer(spec.stream, config)
-    return True
+    return Alignment(moved=True, in_flight_until=delivered if info.num_ack_pending else 0)

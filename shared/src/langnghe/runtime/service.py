@@ -144,8 +144,15 @@ class ServiceRuntime:
                 continue  # a shared consumer remembers each sequence; nothing to realign
             async with self.sessions() as session:
                 checkpoint = await ck.read_checkpoint(session, runner.name)
-            if await align_to_checkpoint(js, runner.spec, checkpoint):
-                log.warning("consumer_realigned", consumer=runner.spec.durable, from_seq=checkpoint + 1)
+            alignment = await align_to_checkpoint(js, runner.spec, checkpoint)
+            if alignment.moved:
+                runner.suspect_until = alignment.in_flight_until
+                log.warning(
+                    "consumer_realigned",
+                    consumer=runner.spec.durable,
+                    from_seq=checkpoint + 1,
+                    suspect_until=alignment.in_flight_until,
+                )
 
     # -- health and operations -------------------------------------------------------------
 

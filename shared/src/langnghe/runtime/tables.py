@@ -61,6 +61,17 @@ parked_messages = Table(
     Column("parked_at", DateTime(timezone=True), nullable=False),
 )
 
+# Attempts at events a previous process may have died applying (ConsumerRunner.suspect_until):
+# committed before each attempt, so a message that kills the process is recognised after
+# restarts even though the consumer was recreated and its delivery count started over.
+delivery_attempts = Table(
+    "delivery_attempts",
+    runtime_metadata,
+    Column("consumer", String(128), primary_key=True),
+    Column("stream_seq", BigInteger, primary_key=True),
+    Column("attempts", Integer, nullable=False),
+)
+
 projection_generations = Table(
     "projection_generations",
     runtime_metadata,

@@ -1,0 +1,198 @@
+"""The demo data set, loaded over the services' HTTP APIs.
+
+The petitions in `demo_data.json` are fictitious: no real person, case or document number is
+meant. They are placed in real communes and wards after the 1 July 2025 reform (codes from
+the `vietnam-provinces` package) and follow the kinds of matters the source articles report
+(land, site clearance, urban planning, agriculture, environment, cadre ethics, social
+policy, infrastructure). Citizen contacts are placeholders ("Nguyễn Văn A", 09000000xx).
+
+Each petition is submitted to intake with the idempotency key `demo-<n>`, so loading twice
+does not duplicate it; some are then assigned (promised date = load day + an offset) and
+some answered, through tracking.
+
+    python -m langnghe.devstack.demo --intake-url http://127.0.0.1:8701 \
+        --tracking-url http://127.0.0.1:8702
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from langnghe.runtime.settings import DEFAULT_HTTP_PORTS
+
+DATA_FILE = Path(__file__).with_name("demo_data.json")
+#: Tracking learns about a petition from the event stream, a moment after intake accepted it.
+CATCH_UP_S = 5.0
+_SUBMIT_FIELDS = ("province_code", "commune_code", "channel", "legal_type", "field_code", "content")
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+@cache
+def dataset() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True)
+class PlannedPetition:
+    """One petition of the data set as HTTP requests: submit, then maybe assign and answer."""
+
+    n: int
+    idempotency_key: str
+    submit: dict[str, Any]
+    assign: dict[str, Any] | None
+    answer: dict[str, Any] | None
+
+
+def conference_id(meeting_key: str) -> str:
+    """The demo has no conference aggregate yet: the meeting's key stands in for its id."""
+    return f"demo-{meeting_key}"
+
+
+def plan(today: date, data: dict[str, Any] | None = None) -> list[PlannedPetition]:
+    """Request bodies for loading on `today` (promised dates are offsets from it)."""
+    out = []
+    for item in (data or dataset())["petitions"]:
+        submit = {name: item[name] for name in _SUBMIT_FIELDS}
+        if item.get("meeting"):
+            submit["conference_id"] = conference_id(item["meeting"])
+        if item.get("citizen"):
+            submit["citizen"] = dict(item["citizen"])
+        assign = answer = None
+        if item.get("assign"):
+            agency = item["assign"]["agency_code"]
+            promised = today + timedelta(days=item["assign"]["promised_in_days"])
+            assign = {"agency_code": agency, "promised_date": promised.isoformat()}
+            if item.get("answer"):
+                answer = {
+                    "answer_text": item["answer"]["answer_text"],
+                    "answering_agency_code": item["answer"].get("agency_code", agency),
+                    "document_number": item["answer"]["document_number"],
+                }
+        out.append(PlannedPetition(item["n"], f"demo-{item['n']}", submit, assign, answer))
+    return out
+
+
+@dataclass
+class DemoResult:
+    codes: list[str] = field(default_factory=list)
+    assigned: int = 0
+    answered: int = 0
+    errors: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.stopped
+
+    def summary(self) -> str:
+        data = dataset()
+        lines = [
+            f"Demo data: {len(self.codes)} petitions submitted from {len(data['meetings'])} "
+            f"meetings and other channels in {len(data['units']['provinces'])} provinces; "
+            f"{self.assigned} assigned, {self.answered} answered."
+        ]
+        if self.codes:
+            lines.append("  petition codes, for example: " + ", ".join(self.codes[:3]))
+        if self.stopped:
+            lines.append("  stopped before the end")
+        lines += [f"  failed: {error}" for error in self.errors]
+        return "\n".join(lines)
+
+
+def _post(
+    client: httpx.Client, url: str, body: dict[str, Any], key: str, *, retry_for: float = 0.0
+) -> httpx.Response:
+    """POST; while `retry_for` seconds have not passed, 404 and 409 are retried with a growing
+    pause (the receiving service has not yet applied the petition's earlier events)."""
+    deadline = time.monotonic() + retry_for
+    pause = 0.1
+    while True:
+        response = client.post(url, json=body, headers={"Idempotency-Key": key})
+        if response.is_success:
+            return response
+        if response.status_code not in (404, 409) or time.monotonic() + pause > deadline:
+            raise DemoError(f"POST {url} answered {response.status_code}: {response.text[:300]}")
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+def _load_one(
+    client: httpx.Client, petition: PlannedPetition, intake: str, tracking: str, result: DemoResult
+) -> None:
+    response = _post(client, f"{intake}/v1/petitions", petition.submit, petition.idempotency_key)
+    body = response.json()
+    petition_id = body["petition_id"]
+    result.codes.append(str(body.get("code", petition_id)))
+    base = f"{tracking}/v1/petitions/{petition_id}"
+    if petition.assign:
+        key = f"{petition.idempotency_key}-assign"
+        _post(client, f"{base}/assign", petition.assign, key, retry_for=CATCH_UP_S)
+        result.assigned += 1
+    if petition.answer:
+        key = f"{petition.idempotency_key}-answer"
+        _post(client, f"{base}/answer", petition.answer, key, retry_for=CATCH_UP_S)
+        result.answered += 1
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def load(
+    intake_url: str,
+    tracking_url: str,
+    *,
+    today: date | None = None,
+    client: httpx.Client | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> DemoResult:
+    """Load the data set; a failed petition is recorded and the others are still loaded."""
+    intake, tracking = intake_url.rstrip("/"), tracking_url.rstrip("/")
+    result = DemoResult()
+    # A proxy from the environment must not capture requests to services on this machine.
+    own_client = client is None
+    http = client or httpx.Client(timeout=10.0, trust_env=not _is_loopback(intake))
+    try:
+        for petition in plan(today or date.today()):
+            if should_stop():
+                result.stopped = True
+                break
+            try:
+                _load_one(http, petition, intake, tracking, result)
+            except (DemoError, httpx.HTTPError, KeyError, ValueError) as exc:
+                result.errors.append(f"{petition.idempotency_key}: {exc}")
+    finally:
+        if own_client:
+            http.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m langnghe.devstack.demo", description="Load the demo data set."
+    )
+    parser.add_argument("--intake-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['intake']}")
+    parser.add_argument("--tracking-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['tracking']}")
+    args = parser.parse_args(argv)
+    result = load(args.intake_url, args.tracking_url)
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
