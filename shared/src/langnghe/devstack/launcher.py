@@ -539,7 +539,8 @@ class Launcher:
             time.sleep(0.1)
         for service in running:
             if service.running:
-                complain(f"{service.name} did not stop within {STOP_TIMEOUT_S:.0f} s: killing it")
+                why = "a second stop request" if self.force else f"{STOP_TIMEOUT_S:.0f} s"
+                complain(f"{service.name} still running after {why}: killing it")
                 service.send(signal.SIGKILL)
             if service.process is not None:
                 service.process.wait()
