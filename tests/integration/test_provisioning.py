@@ -98,7 +98,12 @@ async def test_event_store_stream_is_immutable_unlimited_and_without_schedules(o
     assert not cfg.allow_msg_schedules
     assert not cfg.allow_msg_ttl
     assert not cfg.allow_rollup_hdrs
-    assert sorted(cfg.subjects or []) == ["conferences.events.>", "petitions.events.>"]
+    assert sorted(cfg.subjects or []) == [
+        "conferences.events.>",
+        "conferences.plans.>",
+        "petitions.events.>",
+        "supervisions.events.>",
+    ]
 
 
 async def test_timer_stream_allows_message_schedules(own_nc: NatsClient) -> None:

@@ -57,7 +57,8 @@ def split_stem(stem: str) -> tuple[str, int]:
 
 def test_every_registered_event_version_has_a_golden_sample() -> None:
     present = {p.stem for p in GOLDEN_FILES}
-    assert CURRENT == ["petition.answered.v1", "petition.assigned.v1", "petition.received.v1"]
+    assert {"petition.answered.v1", "petition.assigned.v1", "petition.received.v1"} <= set(CURRENT)
+    assert len(CURRENT) == len(REGISTRY.models)
     assert [stem for stem in CURRENT if stem not in present] == []
 
 

@@ -12,7 +12,24 @@ from langnghe.devstack.docs import generate, main_docs, read_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "tracking", "notify", "reporting")
-SCHEMAS = ("petition.answered.v1", "petition.assigned.v1", "petition.received.v1")
+SCHEMAS = (
+    "conference.announced.v1",
+    "conference.cancelled.v1",
+    "conference.concluded.v1",
+    "conference.held.v1",
+    "conference.opinion_linked.v1",
+    "conference.plan_set.v1",
+    "conference.postponed.v1",
+    "conference.results_published.v1",
+    "conference.scheduled.v1",
+    "petition.answered.v1",
+    "petition.assigned.v1",
+    "petition.received.v1",
+    "supervision.findings_recorded.v1",
+    "supervision.held.v1",
+    "supervision.planned.v1",
+    "supervision.recommendation_issued.v1",
+)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +109,7 @@ def test_check_reports_stale_and_missing_files(tmp_path: Path, capsys: pytest.Ca
     report = capsys.readouterr().out
     assert "openapi/notify.json" in report
     assert "petition.withdrawn.v1.json" in report
-    assert "2 stale of 11 generated files" in report
+    assert "2 stale of 24 generated files" in report
 
 
 def test_regeneration_rewrites_stale_and_removes_unknown_files(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from langnghe.contracts.envelope import EventMeta
 from langnghe.contracts.events.base import DomainEvent
+from langnghe.contracts.events.conference import CONFERENCE_EVENTS
 from langnghe.contracts.events.petition import PETITION_EVENTS
 from langnghe.contracts.subjects import (
     HEADER_CORRELATION,
@@ -126,7 +127,7 @@ class EventRegistry:
 
 def default_registry() -> EventRegistry:
     """Every event type of the system, current shapes, with their upcasters."""
-    return EventRegistry(PETITION_EVENTS)
+    return EventRegistry((*PETITION_EVENTS, *CONFERENCE_EVENTS))
 
 
 REGISTRY = default_registry()

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langnghe.contracts.subjects import (
-    CONFERENCE_EVENTS,
     PETITION_EVENTS,
     PETITIONS_STREAM,
+    PETITIONS_STREAM_SUBJECTS,
     durable_name,
 )
 
@@ -41,7 +41,7 @@ class ConsumerSpec:
         return self.batch_size * 4
 
 
-ALL_EVENTS = (f"{PETITION_EVENTS}.>", f"{CONFERENCE_EVENTS}.>")
+ALL_EVENTS = PETITIONS_STREAM_SUBJECTS
 
 TRACKING_CASES = ConsumerSpec(
     durable=durable_name("tracking", "cases"),

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 ActorKind = Literal["citizen", "clerk", "official", "agency", "mttq", "system"]
-AggregateType = Literal["petition", "conference"]
+AggregateType = Literal["petition", "conference", "conference_plan", "supervision"]
 
 
 class Actor(BaseModel):

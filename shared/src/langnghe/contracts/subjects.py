@@ -16,11 +16,18 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 PETITION_EVENTS = "petitions.events"
 CONFERENCE_EVENTS = "conferences.events"
+CONFERENCE_PLANS = "conferences.plans"
+SUPERVISION_EVENTS = "supervisions.events"
 TIMER_SCHEDULES = "petitions.timers"
 TIMERS_FIRED = "petitions.timers-fired"
 
 #: Subjects captured by the event-store stream.
-PETITIONS_STREAM_SUBJECTS = (f"{PETITION_EVENTS}.>", f"{CONFERENCE_EVENTS}.>")
+PETITIONS_STREAM_SUBJECTS = (
+    f"{PETITION_EVENTS}.>",
+    f"{CONFERENCE_EVENTS}.>",
+    f"{CONFERENCE_PLANS}.>",
+    f"{SUPERVISION_EVENTS}.>",
+)
 TIMERS_STREAM_SUBJECTS = (f"{TIMER_SCHEDULES}.>", f"{TIMERS_FIRED}.>")
 #: Advisories are core NATS (at most once); storing them makes dead letters auditable.
 ADVISORIES_STREAM_SUBJECTS = (
@@ -58,6 +65,16 @@ def petition_subject_any_province(petition_id: str) -> str:
 
 def conference_subject(province_code: str, conference_id: str) -> str:
     return f"{CONFERENCE_EVENTS}.{token(province_code)}.{token(conference_id)}"
+
+
+def conference_plan_subject(province_code: str, plan_id: str) -> str:
+    """A unit's plan of conferences for a year or quarter, e.g. plan id `plan-088-2023`."""
+    return f"{CONFERENCE_PLANS}.{token(province_code)}.{token(plan_id)}"
+
+
+def supervision_subject(province_code: str, session_id: str) -> str:
+    """An MTTQ supervision session."""
+    return f"{SUPERVISION_EVENTS}.{token(province_code)}.{token(session_id)}"
 
 
 def aggregate_id_of(subject: str) -> str:
