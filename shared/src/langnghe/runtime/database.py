@@ -23,7 +23,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # One connection per process: SQLite has one writer at a time, and a second
+        # connection waiting for the lock sleeps in SQLite's busy handler (up to 100 ms a
+        # try), which measured 83 submissions/s with a p99 of 2.4 s. Queuing on the pool
+        # instead costs nothing: WAL commits are fast, and every write is short.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60, **kwargs
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -16,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from langnghe.runtime.service import ServiceRuntime
@@ -85,17 +85,32 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(ErrorBody(errors=details).model_dump(), status_code=422)
 
 
+class CorrelationMiddleware:
+    """Binds a correlation id (from `X-Correlation-Id`, else new) to the logs of the request
+    and returns it. Plain ASGI: BaseHTTPMiddleware costs a task and a stream per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-correlation-id")
+        correlation = incoming.decode("latin-1") if incoming else uuid.uuid4().hex
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-correlation-id", correlation.encode())]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation, path=scope.get("path")):
+            await self.app(scope, receive, send_with_header)
+
+
 def correlation_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _bind(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        correlation = request.headers.get("X-Correlation-Id") or uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(correlation_id=correlation, path=request.url.path)
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("correlation_id", "path")
-        response.headers["X-Correlation-Id"] = correlation
-        return response
+    app.add_middleware(CorrelationMiddleware)
 
 
 def ops_router(runtime: ServiceRuntime) -> APIRouter:

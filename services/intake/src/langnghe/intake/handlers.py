@@ -53,30 +53,26 @@ async def submit_petition(
     vault: SqlVault,
     store: JetStreamEventStore,
 ) -> Accepted:
-    existing = await vault.find_submission(idempotency_key)
-    if existing is not None and existing.fingerprint != request_fingerprint:
+    received_at = datetime.now(UTC)
+    new_id = new_petition_id()
+    # Decide before writing anything, so a refused submission leaves no vault row.
+    decide_submission(cmd, petition_id=new_id, citizen_ref=None, received_at=received_at)
+    # One write on the happy path: if the key was seen before, the vault hands back the
+    # submission it already holds (same petition id, so the same event id below).
+    submission = await vault.record_submission(
+        Submission(
+            idempotency_key=idempotency_key,
+            fingerprint=request_fingerprint,
+            petition_id=new_id.hex,
+            province_code=cmd.province_code,
+            citizen_ref=uuid.uuid4().hex if contact is not None else None,
+            received_at=received_at,
+        ),
+        contact,
+    )
+    if submission.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(idempotency_key)
-    if existing is None:
-        received_at = datetime.now(UTC)
-        petition_id = new_petition_id()
-        # Decide before writing anything, so a refused submission leaves no vault row.
-        decide_submission(cmd, petition_id=petition_id, citizen_ref=None, received_at=received_at)
-        submission = await vault.record_submission(
-            Submission(
-                idempotency_key=idempotency_key,
-                fingerprint=request_fingerprint,
-                petition_id=petition_id.hex,
-                province_code=cmd.province_code,
-                citizen_ref=uuid.uuid4().hex if contact is not None else None,
-                received_at=received_at,
-            ),
-            contact,
-        )
-        if submission.fingerprint != request_fingerprint:
-            raise IdempotencyKeyReused(idempotency_key)
-    else:
-        submission = existing
-    replayed = existing is not None
+    replayed = submission.petition_id != new_id.hex
     petition_id = uuid.UUID(hex=submission.petition_id)
     event = decide_submission(
         cmd, petition_id=petition_id, citizen_ref=submission.citizen_ref, received_at=submission.received_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,8 +32,14 @@ class CitizenContact:
 
 
 class SqlVault:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Writes submissions with group commit: requests that arrive while a transaction is
+    being committed are written together in the next one (one fsync for all of them)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, max_batch: int = 500) -> None:
         self._sessions = sessions
+        self._max_batch = max_batch
+        self._pending: list[tuple[Submission, CitizenContact | None, asyncio.Future[Submission]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def find_submission(self, key: str) -> Submission | None:
         async with self._sessions() as session:
@@ -47,22 +54,53 @@ class SqlVault:
         return Submission(**values)
 
     async def record_submission(self, submission: Submission, contact: CitizenContact | None) -> Submission:
-        """Store the contact and the submission together; if the key was taken meanwhile by
-        a concurrent retry, return the stored one instead."""
+        """Store the contact and the submission together; if the key is already taken (a
+        retry), return the stored submission instead."""
+        future: asyncio.Future[Submission] = asyncio.get_running_loop().create_future()
+        self._pending.append((submission, contact, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            try:
+                try:
+                    await self._write([(s, c) for s, c, _ in batch])
+                    results = [s for s, _, _ in batch]
+                except IntegrityError:  # a key seen before (or twice in this batch): one by one
+                    results = [await self._write_one(s, c) for s, c, _ in batch]
+            except Exception as exc:  # noqa: BLE001 - every waiting request gets the failure
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _write(self, items: list[tuple[Submission, CitizenContact | None]]) -> None:
+        contacts = [
+            {
+                "citizen_ref": s.citizen_ref,
+                "full_name": c.full_name,
+                "phone": c.phone,
+                "email": c.email,
+                "address": c.address,
+                "created_at": s.received_at,
+            }
+            for s, c in items
+            if c is not None and s.citizen_ref
+        ]
+        async with self._sessions.begin() as session:
+            if contacts:
+                await session.execute(insert(citizen_contacts), contacts)
+            await session.execute(insert(submissions), [s.__dict__ for s, _ in items])
+
+    async def _write_one(self, submission: Submission, contact: CitizenContact | None) -> Submission:
         try:
-            async with self._sessions.begin() as session:
-                if contact is not None and submission.citizen_ref:
-                    await session.execute(
-                        insert(citizen_contacts).values(
-                            citizen_ref=submission.citizen_ref,
-                            full_name=contact.full_name,
-                            phone=contact.phone,
-                            email=contact.email,
-                            address=contact.address,
-                            created_at=submission.received_at,
-                        )
-                    )
-                await session.execute(insert(submissions).values(**submission.__dict__))
+            await self._write([(submission, contact)])
         except IntegrityError:
             existing = await self.find_submission(submission.idempotency_key)
             if existing is None:
