@@ -122,7 +122,9 @@ class EventRegistry:
             event = self._models[type_name].model_validate({**data, "type": type_name})
         except ValidationError as exc:
             raise UndecodableEvent(f"{type_name} v{version}: {exc}") from exc
-        return Envelope(meta=meta.model_copy(update={"schema_version": version}), event=event)
+        if version != meta.schema_version:
+            meta = meta.model_copy(update={"schema_version": version})
+        return Envelope(meta=meta, event=event)
 
 
 def default_registry() -> EventRegistry:

@@ -87,6 +87,7 @@ class Incoming:
     num_delivered: int
     recorded: RecordedEvent | None
     decode_error: str | None
+    delivery_seq: int = 0
 
     @property
     def aggregate_id(self) -> str:
@@ -144,12 +145,15 @@ class ConsumerRunner:
         #: applied one by one, each attempt counted in the database first.
         self.suspect_until = 0
         self._position: int | None = None  # last committed checkpoint, known to this writer
+        self._last_delivery: int | None = None  # consumer sequence of the last message handed to us
 
     # -- entry point -----------------------------------------------------------------------
 
     def incoming(self, msg: Msg) -> Incoming:
         md = msg.metadata
-        return self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered)
+        item = self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered)
+        item.delivery_seq = md.sequence.consumer
+        return item
 
     def _incoming(self, msg: Msg | None, seq: int, subject: str, data: bytes, delivered: int) -> Incoming:
         try:
@@ -166,7 +170,17 @@ class ConsumerRunner:
             async with self.sessions() as session:
                 self._position = await ck.read_checkpoint(session, self.name)
         top = max(i.seq for i in items)
-        if top <= self._position:
+        deliveries = sorted(i.delivery_seq for i in items)
+        contiguous = (
+            self._last_delivery is not None
+            and deliveries == list(range(self._last_delivery + 1, self._last_delivery + 1 + len(items)))
+            and all(i.num_delivered == 1 for i in items)
+            and self.stats.last_applied_seq >= self._position
+        )
+        self._last_delivery = max(self._last_delivery or 0, deliveries[-1])
+        if top <= self._position or contiguous:
+            # Every delivery since the last batch is here, and new deliveries come in
+            # stream order: nothing on the filter can be missing below `top`.
             return items
         have = {i.seq for i in items}
         missing: list[Incoming] = []

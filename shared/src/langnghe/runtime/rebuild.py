@@ -95,6 +95,8 @@ async def replay(
             while len(batch) < batch_size and not queue.empty():
                 batch.append(queue.get_nowait())
             yield [m for m in batch if _matches(m.subject, spec.filter_subjects)]
+            if batch[-1].metadata.num_pending == 0:
+                return  # caught up with the stream as it was when this message was sent
     finally:
         await sub.unsubscribe()
 

@@ -33,6 +33,7 @@ from langnghe.runtime.eventstore import JetStreamEventStore, StoredMessage
 from langnghe.runtime.logging import configure_logging
 from langnghe.runtime.migrations import upgrade
 from langnghe.runtime.provisioning import align_to_checkpoint, consumer_config
+from langnghe.runtime.pull import PullLoop
 from langnghe.runtime.settings import ServiceSettings
 
 log = structlog.get_logger("langnghe.service")
@@ -53,7 +54,7 @@ class ServiceRuntime:
         self.description = description
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
-        # FastStream owns the connection and the subscribers' pull loops; its default
+        # FastStream owns the connection and generates the AsyncAPI document; its default
         # per-message logging costs ~30 % throughput (pitfall 26), so structlog does it.
         self.broker = NatsBroker(
             settings.nats_servers,
@@ -63,7 +64,7 @@ class ServiceRuntime:
             max_reconnect_attempts=-1,
         )
         self.runners: list[ConsumerRunner] = []
-        self._subscribers: list[Any] = []
+        self._pulls: list[PullLoop] = []
         self._store: JetStreamEventStore | None = None
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
@@ -73,25 +74,20 @@ class ServiceRuntime:
 
     def add_consumer(self, spec: ConsumerSpec, handler: EventHandler, *, title: str = "") -> ConsumerRunner:
         runner = ConsumerRunner(spec, handler, self.sessions, stream_reader=_StreamReader(self, spec.stream))
-        subscriber = self.broker.subscriber(
+        # Declared on FastStream's broker for the AsyncAPI document only: the broker is
+        # connected, never started, and the runtime's own pull loop consumes the durable
+        # (see langnghe.runtime.pull for why FastStream's batch loop is not used).
+        self.broker.subscriber(
             spec.filter_subjects[0],
             stream=JStream(spec.stream, declare=False),  # provisioning owns streams (pitfall 5)
             durable=spec.durable,
             config=consumer_config(spec),
-            # batch=True hands the handler the whole fetch; the runner applies it in order
-            # (a per-message handler would run a batch concurrently, pitfall 3).
-            pull_sub=PullSub(batch_size=spec.batch_size, timeout=self.settings.consumer_max_wait, batch=True),
+            pull_sub=PullSub(batch_size=spec.batch_size, batch=True),
             ack_policy=AckPolicy.MANUAL,
             title=title or spec.durable,
             description=f"{spec.description} (filters: {', '.join(spec.filter_subjects)})",
-        )
-
-        @subscriber
-        async def on_events(msg: NatsMessage) -> None:
-            await runner.handle_batch(cast("list[Msg]", msg.raw_message))
-
+        )(_documented_handler(runner))
         self.runners.append(runner)
-        self._subscribers.append(subscriber)
         return runner
 
     def runner(self, consumer: str) -> ConsumerRunner | None:
@@ -123,15 +119,18 @@ class ServiceRuntime:
             await hook()
         await self.broker.connect()
         await self._align_consumers()
-        await self.broker.start()
+        for runner in self.runners:
+            loop = PullLoop(self.nc, runner)
+            await loop.start()
+            self._pulls.append(loop)
         log.info("service_started", service=self.name, port=self.settings.http_port)
         try:
             yield
         finally:
             # Finish the batch in hand: runners stop retrying, FastStream waits up to
             # graceful_timeout for running handlers, then the connection drains.
-            for runner in self.runners:
-                runner.stopping = True
+            for loop in self._pulls:
+                await loop.stop(self.settings.graceful_timeout)
             with contextlib.suppress(Exception):
                 await self.broker.stop()
             await self.engine.dispose()
@@ -169,8 +168,9 @@ class ServiceRuntime:
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["database"] = False
             checks["database_error"] = type(exc).__name__
-        bound = [getattr(s, "subscription", None) is not None for s in self._subscribers]
-        checks["consumers_bound"] = all(bound)
+        checks["consumers_bound"] = len(self._pulls) == len(self.runners) and all(
+            p.state.bound for p in self._pulls
+        )
         ready = bool(checks["nats"] and checks["database"] and checks["consumers_bound"])
         return {"ready": ready, "service": self.name, **checks}
 
@@ -205,6 +205,13 @@ class ServiceRuntime:
         async with self.sessions() as session:
             rows = await ck.list_parked(session)
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
+
+
+def _documented_handler(runner: ConsumerRunner) -> Callable[[NatsMessage], Awaitable[None]]:
+    async def on_events(msg: NatsMessage) -> None:
+        await runner.handle_batch(cast("list[Msg]", msg.raw_message))
+
+    return on_events
 
 
 class _StreamReader:
