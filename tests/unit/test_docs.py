@@ -22,9 +22,23 @@ SCHEMAS = (
     "conference.postponed.v1",
     "conference.results_published.v1",
     "conference.scheduled.v1",
+    "petition.absorbed_duplicate.v1",
+    "petition.accepted.v1",
+    "petition.answer_published.v1",
     "petition.answered.v1",
     "petition.assigned.v1",
+    "petition.became_due_soon.v1",
+    "petition.became_overdue.v1",
+    "petition.closed.v1",
+    "petition.deadline_extended.v1",
+    "petition.disposed_at_conference.v1",
+    "petition.escalated.v1",
+    "petition.feedback_given.v1",
+    "petition.merged_into.v1",
+    "petition.reassigned.v1",
     "petition.received.v1",
+    "petition.reopened.v1",
+    "petition.withdrawn.v1",
     "supervision.findings_recorded.v1",
     "supervision.held.v1",
     "supervision.planned.v1",
@@ -103,19 +117,19 @@ def test_check_reports_stale_and_missing_files(tmp_path: Path, capsys: pytest.Ca
     assert main_docs(["--out", str(tmp_path)]) == 0
     assert main_docs(["--out", str(tmp_path), "--check"]) == 0
     (tmp_path / "openapi" / "notify.json").write_text("{}\n", encoding="utf-8")
-    (tmp_path / "schemas" / "petition.withdrawn.v1.json").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "schemas" / "petition.no_such_event.v1.json").write_text("{}\n", encoding="utf-8")
     capsys.readouterr()
     assert main_docs(["--out", str(tmp_path), "--check"]) == 1
     report = capsys.readouterr().out
     assert "openapi/notify.json" in report
-    assert "petition.withdrawn.v1.json" in report
-    assert "2 stale of 24 generated files" in report
+    assert "petition.no_such_event.v1.json" in report
+    assert "2 stale of 38 generated files" in report
 
 
 def test_regeneration_rewrites_stale_and_removes_unknown_files(tmp_path: Path) -> None:
     main_docs(["--out", str(tmp_path)])
     (tmp_path / "openapi" / "notify.json").write_text("{}\n", encoding="utf-8")
-    (tmp_path / "schemas" / "petition.withdrawn.v1.json").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "schemas" / "petition.no_such_event.v1.json").write_text("{}\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("hand-written\n", encoding="utf-8")
     assert main_docs(["--out", str(tmp_path)]) == 0
     assert read_generated(tmp_path) == generate()

@@ -1,138 +1,103 @@
-"""The petition lifecycle as tracking decides it: state is a fold over events; decisions are
-pure functions returning new events or raising `PetitionRuleBroken`.
+"""The petition lifecycle as tracking decides it, in one import: state is a fold over events;
+decisions are pure functions returning new events or raising `PetitionRuleBroken`.
 
-This is the walking skeleton's rule set (received -> assigned -> answered); the full
-lifecycle (dispositions, extensions, escalation, feedback, overdue) extends it.
+The pieces live in modules named after their concept (state, commands, assignment, acceptance,
+deadlines, answer, closure, duplicates, conference_disposition, clock); this module re-exports
+them so callers need not know the layout.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from enum import StrEnum
+from langnghe.tracking.domain.acceptance import decide_accept
+from langnghe.tracking.domain.answer import (
+    MIN_ANSWER_CHARS,
+    decide_answer,
+    decide_feedback,
+    decide_publish_answer,
+)
+from langnghe.tracking.domain.assignment import decide_assign, decide_escalate, decide_reassign
+from langnghe.tracking.domain.clock import ACCEPTANCE_REQUIRED, STATUTE_CLOCK, LegalClock, StatuteClock
+from langnghe.tracking.domain.closure import decide_close, decide_reopen, decide_withdraw
+from langnghe.tracking.domain.commands import (
+    AbsorbDuplicate,
+    AcceptPetition,
+    AnswerPetition,
+    AssignPetition,
+    ClosePetition,
+    DisposeAtConference,
+    EscalatePetition,
+    ExtendDeadline,
+    GiveFeedback,
+    MarkDueSoon,
+    MarkOverdue,
+    MergeAsDuplicate,
+    PetitionCommand,
+    PublishAnswer,
+    ReassignPetition,
+    ReopenPetition,
+    WithdrawPetition,
+)
+from langnghe.tracking.domain.conference_disposition import decide_dispose
+from langnghe.tracking.domain.deadlines import decide_extend, decide_mark_due_soon, decide_mark_overdue
+from langnghe.tracking.domain.decide import decide
+from langnghe.tracking.domain.duplicates import decide_absorb, decide_merge
+from langnghe.tracking.domain.errors import PetitionRuleBroken
+from langnghe.tracking.domain.state import (
+    DEADLINES_STOPPED,
+    OPEN,
+    PetitionState,
+    Status,
+    evolve,
+    fold,
+    vietnam_date,
+)
 
-from langnghe.contracts.events.base import DomainEvent
-from langnghe.contracts.events.petition import PetitionAnswered, PetitionAssigned, PetitionReceived
-
-MIN_ANSWER_CHARS = 10
-
-
-class Status(StrEnum):
-    NONE = "none"
-    RECEIVED = "received"
-    ASSIGNED = "assigned"
-    ANSWERED = "answered"
-
-
-@dataclass(frozen=True)
-class PetitionState:
-    status: Status = Status.NONE
-    province_code: str | None = None
-    received_on: date | None = None
-    agency_code: str | None = None
-    promised_date: date | None = None
-    version: int = 0
-
-    @property
-    def exists(self) -> bool:
-        return self.status is not Status.NONE
-
-
-class PetitionRuleBroken(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
-
-
-def evolve(state: PetitionState, event: DomainEvent, occurred_at: datetime) -> PetitionState:
-    state = replace(state, version=state.version + 1)
-    if isinstance(event, PetitionReceived):
-        return replace(
-            state, status=Status.RECEIVED, province_code=event.province_code, received_on=occurred_at.date()
-        )
-    if isinstance(event, PetitionAssigned):
-        return replace(
-            state, status=Status.ASSIGNED, agency_code=event.agency_code, promised_date=event.promised_date
-        )
-    if isinstance(event, PetitionAnswered):
-        return replace(state, status=Status.ANSWERED)
-    return state  # event types this version does not act on still count as versions
-
-
-def fold(events: Iterable[tuple[DomainEvent, datetime]]) -> PetitionState:
-    state = PetitionState()
-    for event, occurred_at in events:
-        state = evolve(state, event, occurred_at)
-    return state
-
-
-@dataclass(frozen=True)
-class AssignPetition:
-    agency_code: str
-    promised_date: date
-    officer_ref: str | None = None
-
-
-@dataclass(frozen=True)
-class AnswerPetition:
-    answer_text: str
-    answering_agency_code: str
-    document_number: str | None = None
-    document_date: date | None = None
-
-
-def _require_open(state: PetitionState) -> None:
-    if not state.exists:
-        raise PetitionRuleBroken("petition.not_found", "Không tìm thấy kiến nghị này.", status=404)
-    if state.status is Status.ANSWERED:
-        raise PetitionRuleBroken(
-            "petition.already_answered", "Kiến nghị đã được trả lời; không thể thay đổi nữa.", status=409
-        )
-
-
-def decide_assign(state: PetitionState, cmd: AssignPetition, today: date) -> list[DomainEvent]:
-    _require_open(state)
-    if state.received_on is not None and cmd.promised_date < state.received_on:
-        raise PetitionRuleBroken(
-            "petition.promised_before_receipt",
-            "Ngày hẹn trả lời không thể trước ngày tiếp nhận kiến nghị.",
-            "promised_date",
-        )
-    if cmd.promised_date < today:
-        raise PetitionRuleBroken(
-            "petition.promised_in_past", "Ngày hẹn trả lời không thể là một ngày đã qua.", "promised_date"
-        )
-    if state.status is Status.ASSIGNED and (state.agency_code, state.promised_date) == (
-        cmd.agency_code,
-        cmd.promised_date,
-    ):
-        return []  # the same assignment again changes nothing
-    return [
-        PetitionAssigned(
-            agency_code=cmd.agency_code, officer_ref=cmd.officer_ref, promised_date=cmd.promised_date
-        )
-    ]
-
-
-def decide_answer(state: PetitionState, cmd: AnswerPetition) -> list[DomainEvent]:
-    _require_open(state)
-    text = unicodedata.normalize("NFC", cmd.answer_text).strip()
-    if len(text) < MIN_ANSWER_CHARS:
-        raise PetitionRuleBroken(
-            "petition.answer_too_short",
-            f"Nội dung trả lời cần ít nhất {MIN_ANSWER_CHARS} ký tự.",
-            "answer_text",
-        )
-    return [
-        PetitionAnswered(
-            answer_text=text,
-            answering_agency_code=cmd.answering_agency_code,
-            document_number=cmd.document_number,
-            document_date=cmd.document_date,
-        )
-    ]
+__all__ = [
+    "ACCEPTANCE_REQUIRED",
+    "DEADLINES_STOPPED",
+    "MIN_ANSWER_CHARS",
+    "OPEN",
+    "STATUTE_CLOCK",
+    "AbsorbDuplicate",
+    "AcceptPetition",
+    "AnswerPetition",
+    "AssignPetition",
+    "ClosePetition",
+    "DisposeAtConference",
+    "EscalatePetition",
+    "ExtendDeadline",
+    "GiveFeedback",
+    "LegalClock",
+    "MarkDueSoon",
+    "MarkOverdue",
+    "MergeAsDuplicate",
+    "PetitionCommand",
+    "PetitionRuleBroken",
+    "PetitionState",
+    "PublishAnswer",
+    "ReassignPetition",
+    "ReopenPetition",
+    "Status",
+    "StatuteClock",
+    "WithdrawPetition",
+    "decide",
+    "decide_absorb",
+    "decide_accept",
+    "decide_answer",
+    "decide_assign",
+    "decide_close",
+    "decide_dispose",
+    "decide_escalate",
+    "decide_extend",
+    "decide_feedback",
+    "decide_mark_due_soon",
+    "decide_mark_overdue",
+    "decide_merge",
+    "decide_publish_answer",
+    "decide_reassign",
+    "decide_reopen",
+    "decide_withdraw",
+    "evolve",
+    "fold",
+    "vietnam_date",
+]

@@ -22,6 +22,7 @@ from langnghe.tracking.domain.petition import (
     PetitionRuleBroken,
     decide_answer,
     decide_assign,
+    vietnam_date,
 )
 from langnghe.tracking.handlers import CommandResult, Decide, handle_command
 
@@ -100,7 +101,7 @@ def router(store: Callable[[], JetStreamEventStore], sessions: async_sessionmake
         cmd = AssignPetition(body.agency_code, body.promised_date, body.officer_ref)
         return await run(
             petition_id,
-            lambda s, now: decide_assign(s, cmd, now.date()),
+            lambda s, now: decide_assign(s, cmd, vietnam_date(now)),
             request,
             idempotency_key,
             x_actor_ref,
