@@ -112,8 +112,8 @@ def request(client: httpx.Client, method: str, url: str, *, attempts: int = 60, 
 
 def petition(n: int) -> dict[str, object]:
     return {
-        "province_code": "10",
-        "commune_code": "02791",
+        "province_code": "15",
+        "commune_code": "03006",
         "channel": "citizen_reception",
         "legal_type": "recommendation",
         "field_code": "infrastructure",
@@ -128,7 +128,7 @@ def test_petition_is_assigned_answered_and_visible_in_reporting(system: System) 
         assert accepted.status_code == 202, accepted.text
         body = accepted.json()
         pid = body["petition_id"]
-        assert body["code"].startswith("KN-10-")
+        assert body["code"].startswith("KN-15-")
         promised = (date.today() + timedelta(days=15)).isoformat()
         assigned = request(
             client,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 import uuid
@@ -30,7 +31,7 @@ SUBMISSION = SubmitPetition(
     commune_code="00004",
     channel=Channel.ONLINE,
     legal_type=LegalType.REFLECTION,
-    field_code="do-thi",
+    field_code="urban_planning",
     content=CONTENT,
     has_citizen=True,
 )
@@ -57,7 +58,7 @@ def test_valid_submission_becomes_petition_received() -> None:
         commune_code="00004",
         channel=Channel.ONLINE,
         legal_type=LegalType.REFLECTION,
-        field_code="do-thi",
+        field_code="urban_planning",
         content=CONTENT,
         citizen_ref="citizen-1",
         conference_id=None,
@@ -197,3 +198,34 @@ def test_fingerprint_is_stable_under_key_order() -> None:
     assert fingerprint(a) == fingerprint(b)
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint(a))
     assert fingerprint({**a, "channel": "hotline"}) != fingerprint(a)
+
+
+# -- units and fields ----------------------------------------------------------------------
+
+
+def test_a_province_that_does_not_exist_is_refused() -> None:
+    refused = refusal(dataclasses.replace(SUBMISSION, province_code="10", commune_code=None))
+    assert (refused.code, refused.field) == ("petition.unknown_province", "province_code")
+    assert "“10”" in refused.message
+
+
+def test_a_commune_code_that_does_not_exist_is_refused() -> None:
+    refused = refusal(dataclasses.replace(SUBMISSION, commune_code="99999"))
+    assert (refused.code, refused.field) == ("petition.unknown_commune", "commune_code")
+
+
+def test_a_commune_of_another_province_is_refused() -> None:
+    # Phường Sa Pa (03006) is in Lào Cai (15), not in Hà Nội (01).
+    refused = refusal(dataclasses.replace(SUBMISSION, province_code="01", commune_code="03006"))
+    assert (refused.code, refused.field) == ("petition.commune_outside_province", "commune_code")
+    assert refused.message == "Phường Sa Pa không thuộc Thành phố Hà Nội."
+
+
+def test_a_province_code_given_as_commune_is_refused() -> None:
+    refused = refusal(dataclasses.replace(SUBMISSION, province_code="01", commune_code="01"))
+    assert refused.code in ("petition.commune_outside_province", "petition.unknown_commune")
+
+
+def test_a_field_outside_the_taxonomy_is_refused() -> None:
+    refused = refusal(dataclasses.replace(SUBMISSION, field_code="do_thi"))
+    assert (refused.code, refused.field) == ("petition.unknown_field", "field_code")

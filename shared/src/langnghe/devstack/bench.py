@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import importlib.metadata
 import json
 import math
@@ -394,11 +395,25 @@ def figures_from(raw: dict[str, Any], ours: dict[str, Any]) -> list[Figure]:
 # --------------------------------------------------------------------------- sample data
 
 
+@functools.cache
+def _places() -> tuple[tuple[str, str], ...]:
+    from langnghe.domain.units import current_communes
+
+    return tuple((c.province_code, c.code) for c in current_communes())
+
+
+def sample_place(n: int) -> tuple[str, str]:
+    """A real (province, commune) pair of today's units, spread over the whole country."""
+    places = _places()
+    return places[(n * 7919) % len(places)]
+
+
 def petition_body(n: int) -> dict[str, Any]:
     """An HTTP submission like a clerk's: two in three with contact details (vault rows)."""
+    province, commune = sample_place(n)
     return {
-        "province_code": f"{10 + n % 40:02d}",
-        "commune_code": f"{2791 + n % 500:05d}",
+        "province_code": province,
+        "commune_code": commune,
         "channel": "citizen_reception",
         "legal_type": "recommendation",
         "field_code": "infrastructure",
@@ -423,9 +438,9 @@ def petition_events(pid: str, n: int, at: datetime, kinds: Sequence[str]) -> lis
     for kind in kinds:
         if kind == "received":
             event: Any = PetitionReceived(
-                code=f"KN-{10 + n % 40:02d}-26-{pid[:10].upper()}",
-                province_code=f"{10 + n % 40:02d}",
-                commune_code=f"{2791 + n % 500:05d}",
+                code=f"KN-{sample_place(n)[0]}-26-{pid[:10].upper()}",
+                province_code=sample_place(n)[0],
+                commune_code=sample_place(n)[1],
                 channel=Channel.CITIZEN_RECEPTION,
                 field_code="infrastructure",
                 content=f"Đề nghị sửa chữa đoạn đường liên thôn số {n} bị sạt lở sau mưa lũ, "

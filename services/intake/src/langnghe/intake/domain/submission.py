@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from langnghe.contracts.events.petition import Channel, LegalType, PetitionReceived
+from langnghe.domain.fields.taxonomy import is_known_field
+from langnghe.domain.units import Level, UnitError, unit
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MIN_CONTENT_CHARS = 10
@@ -48,9 +50,47 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+def check_place(province_code: str, commune_code: str | None) -> None:
+    """The unit where it was raised must exist today (34 provinces, 3,321 communes since
+    1 July 2025), and the commune must belong to the province."""
+    try:
+        province = unit(province_code)
+    except UnitError as exc:
+        raise SubmissionRefused(
+            "petition.unknown_province", "province_code", f"Không có tỉnh, thành phố mã “{province_code}”."
+        ) from exc
+    if province.level is not Level.PROVINCE:
+        raise SubmissionRefused(
+            "petition.unknown_province",
+            "province_code",
+            f"Mã “{province_code}” không phải mã tỉnh, thành phố.",
+        )
+    if commune_code is None:
+        return
+    try:
+        commune = unit(commune_code)
+    except UnitError as exc:
+        raise SubmissionRefused(
+            "petition.unknown_commune", "commune_code", f"Không có xã, phường, đặc khu mã “{commune_code}”."
+        ) from exc
+    if commune.level is Level.PROVINCE or commune.province_code != province_code:
+        raise SubmissionRefused(
+            "petition.commune_outside_province",
+            "commune_code",
+            f"{commune.name_vi} không thuộc {province.name_vi}.",
+        )
+
+
 def decide_submission(
     cmd: SubmitPetition, *, petition_id: uuid.UUID, citizen_ref: str | None, received_at: datetime
 ) -> PetitionReceived:
+    check_place(cmd.province_code, cmd.commune_code)
+    if cmd.field_code is not None and not is_known_field(cmd.field_code):
+        raise SubmissionRefused(
+            "petition.unknown_field",
+            "field_code",
+            f"Lĩnh vực “{cmd.field_code}” không có trong danh mục lĩnh vực.",
+        )
     content = normalise_text(cmd.content)
     if len(content) < MIN_CONTENT_CHARS:
         raise SubmissionRefused(

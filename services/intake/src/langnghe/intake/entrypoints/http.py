@@ -31,8 +31,8 @@ class CitizenIn(BaseModel):
 class PetitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    province_code: str = Field(pattern=r"^[0-9]{2}$", description="Mã tỉnh/thành (2 chữ số)", examples=["10"])
-    commune_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$", examples=["02791"])
+    province_code: str = Field(pattern=r"^[0-9]{2}$", description="Mã tỉnh/thành (2 chữ số)", examples=["15"])
+    commune_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$", examples=["03006"])
     channel: Channel
     legal_type: LegalType = LegalType.RECOMMENDATION
     field_code: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$", examples=["land"])
