@@ -123,15 +123,26 @@ async def rebuild(
     started = time.perf_counter()
     applied = 0
     position = 0
-    async for msgs in replay(js, spec, start_seq=1, batch_size=batch_size):
-        if not msgs:
-            continue
-        events = _recorded(msgs)
+    # Decoding (CPU, here) overlaps the previous batch's write (the driver's thread or
+    # socket): on PostgreSQL the rebuild otherwise spends a third of its time waiting.
+    decoded: asyncio.Queue[list[RecordedEvent] | None] = asyncio.Queue(maxsize=4)
+
+    async def decode_batches() -> None:
+        try:
+            async for msgs in replay(js, spec, start_seq=1, batch_size=batch_size):
+                if msgs:
+                    await decoded.put(_recorded(msgs))
+        finally:
+            await decoded.put(None)
+
+    producer = asyncio.create_task(decode_batches())
+    while (events := await decoded.get()) is not None:
         async with sessions.begin() as session:
             await projection.apply_to(session, events, new)
             position = events[-1].stream_seq
             await ck.write_checkpoint(session, rebuild_ck, position)
         applied += len(events)
+    await producer  # re-raises a replay failure
     # Switch. The live consumer's checkpoint row is locked, so it cannot apply a batch to
     # the old generation while we move it to the new one.
     async with sessions.begin() as session:
