@@ -463,3 +463,22 @@ def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):
     assert not result.ok
     assert len(result.errors) == 1 and result.errors[0].startswith("demo-3:")
     assert len(result.codes) == len(PETITIONS) - 1
+
+
+def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys):
+    from langnghe.devstack import ops
+
+    calls = []
+
+    def fake_request(method, url, timeout):
+        calls.append((method, url))
+        return httpx.Response(200, json=[{"consumer": "notify-citizen-notices", "lag": 0}])
+
+    monkeypatch.setattr(ops.httpx, "request", fake_request)
+    assert cli.main(["ops", "--service", "notify", "consumers"]) == 0
+    assert cli.main(["ops", "--service", "notify", "redrive", "notify-citizen-notices", "p1"]) == 0
+    assert calls == [
+        ("GET", "http://127.0.0.1:8703/ops/consumers"),
+        ("POST", "http://127.0.0.1:8703/ops/parked/notify-citizen-notices/p1/redrive"),
+    ]
+    assert '"lag": 0' in capsys.readouterr().out
