@@ -30,6 +30,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from langnghe.contracts.codec import UnknownEvent
@@ -226,23 +228,19 @@ class PetitionView:
 
     @staticmethod
     async def _bump(session: AsyncSession, table: Table, key: str, deltas: Counter[str]) -> None:
-        deltas = Counter({k: v for k, v in deltas.items() if v})
-        if not deltas:
+        """Add to the counters in one statement (INSERT ... ON CONFLICT DO UPDATE, which both
+        SQLite and PostgreSQL have): a round trip less per batch than read-then-write."""
+        rows = [{key: k, "count": v} for k, v in deltas.items() if v]
+        if not rows:
             return
-        existing = {
-            r[0] for r in await session.execute(select(table.c[key]).where(table.c[key].in_(list(deltas))))
-        }
-        fresh = [{key: k, "count": v} for k, v in deltas.items() if k not in existing]
-        if fresh:
-            await session.execute(insert(table), fresh)
-        bumps = [{"b_key": k, "b_delta": v} for k, v in deltas.items() if k in existing]
-        if bumps:
-            await session.execute(
-                update(table)
-                .where(table.c[key] == bindparam("b_key"))
-                .values(count=table.c["count"] + bindparam("b_delta")),
-                bumps,
-            )
+        dialect = session.get_bind().dialect.name
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[table.c[key]], set_={"count": table.c["count"] + upsert.excluded["count"]}
+            ),
+            rows,
+        )
 
     # -- queries ---------------------------------------------------------------------------
 
