@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -248,34 +247,16 @@ async def provision_nats(nats_url: str, *, replicas: int = 1, dry_run: bool = Fa
 def start_nats(
     store_dir: Path, *, port: int, monitor_port: int, log_file: Path, ready_timeout: float = 15.0
 ) -> nats_server.NatsServer:
-    """`nats_server.start`, except that the server runs in a session of its own. Otherwise the
-    terminal's Ctrl-C reaches it directly and it exits while the services are still draining;
-    the launcher stops it last instead."""
-    binary = nats_server.find_binary()
-    version = nats_server.binary_version(binary)
-    if version < nats_server.MIN_VERSION:
-        raise RuntimeError(f"nats-server {version} is too old: the system needs >= 2.12")
-    conf = nats_server.write_config(store_dir, port, monitor_port)
-    with log_file.open("ab") as out:
-        process = subprocess.Popen(
-            [binary, "-c", str(conf)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nats-server stopped ({describe_exit(process.returncode)})")
-        with socket.socket() as probe:
-            probe.settimeout(0.2)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return nats_server.NatsServer(process, f"nats://127.0.0.1:{port}", port, store_dir)
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"nats-server did not accept connections within {ready_timeout:.0f} s")
+    """nats-server in a session of its own: otherwise the terminal's Ctrl-C reaches it directly
+    and it exits while the services are still draining; the launcher stops it last instead."""
+    return nats_server.start(
+        store_dir,
+        port=port,
+        monitor_port=monitor_port,
+        log_file=log_file,
+        ready_timeout=ready_timeout,
+        new_session=True,
+    )
 
 
 def _now() -> str:

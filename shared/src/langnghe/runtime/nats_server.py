@@ -96,7 +96,10 @@ def start(
     monitor_port: int | None = None,
     log_file: Path | None = None,
     ready_timeout: float = 15.0,
+    new_session: bool = False,
 ) -> NatsServer:
+    """Start nats-server and wait until it accepts connections. `new_session` keeps a
+    terminal's Ctrl-C from reaching it, so a supervisor can stop it last."""
     binary = find_binary()
     version = binary_version(binary)
     if version < MIN_VERSION:
@@ -107,10 +110,14 @@ def start(
     if monitor_port and not port_free(monitor_port):
         raise PortInUse(f"port {monitor_port} is already in use (NATS monitoring)")
     conf = write_config(store_dir, port, monitor_port)
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(
-        [binary, "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy()
-    )
+    with open(log_file or os.devnull, "ab") as out:  # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [binary, "-c", str(conf)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=new_session,
+        )
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
