@@ -9,8 +9,8 @@ For each fetched batch (in stream order):
    that the checkpoint skips.
 2. A transient failure (database unreachable, locked, timed out) never parks anything: the
    batch is retried in process with backoff, its ack deadline extended, until it goes through
-   or the service stops (then the batch is nak'ed and, because an ordered consumer never has
-   more than one batch in flight, it is redelivered before any later event).
+   or the service stops (then the batch is nak'ed for prompt redelivery; whatever the order
+   of redelivery, the gap filling of point 5 applies events in stream order).
 3. Any other failure isolates the batch: events are applied one transaction each; one that
    still fails after `poison_attempts` tries is **parked** together with every later event of
    the same aggregate (Axon's sequenced dead-letter queue). The rest of the stream flows on.

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from dataclasses import dataclass
 
 import structlog
@@ -36,7 +35,6 @@ _REQUEST_ENDED = ("404", "408", "409")
 @dataclass
 class PullState:
     bound: bool = False
-    last_fetch_at: float = 0.0
     requests: int = 0
 
 
@@ -110,7 +108,6 @@ class PullLoop:
                 await self._request()
             if not batch:
                 continue
-            self.state.last_fetch_at = time.time()
             try:
                 await self.runner.handle_batch(batch)
             except Exception as exc:  # noqa: BLE001 - never let the loop die; unacked events come back

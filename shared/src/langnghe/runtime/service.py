@@ -8,7 +8,6 @@ and routes, and returns the FastAPI app: that is the single wiring point.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,21 +53,14 @@ class ServiceRuntime:
         self.description = description
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
-        # FastStream owns the connection and generates the AsyncAPI document; its default
-        # per-message logging costs ~30 % throughput (pitfall 26), so structlog does it.
-        self.broker = NatsBroker(
-            settings.nats_servers,
-            logger=None,
-            graceful_timeout=settings.graceful_timeout,
-            ack_policy=AckPolicy.MANUAL,
-            max_reconnect_attempts=-1,
-        )
+        # FastStream owns the connection and generates the AsyncAPI document; it is connected,
+        # never started (the pull loops consume), and logs nothing itself: structlog does.
+        self.broker = NatsBroker(settings.nats_servers, logger=None, max_reconnect_attempts=-1)
         self.runners: list[ConsumerRunner] = []
         self._pulls: list[PullLoop] = []
         self._store: JetStreamEventStore | None = None
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
-        self.started_at = time.time()
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -127,8 +119,8 @@ class ServiceRuntime:
         try:
             yield
         finally:
-            # Finish the batch in hand: runners stop retrying, FastStream waits up to
-            # graceful_timeout for running handlers, then the connection drains.
+            # Finish the batch in hand (up to graceful_timeout; unacked events come back to the
+            # next process), then close the connection.
             for loop in self._pulls:
                 await loop.stop(self.settings.graceful_timeout)
             with contextlib.suppress(Exception):
@@ -177,7 +169,9 @@ class ServiceRuntime:
     async def consumer_lag(self) -> list[dict[str, Any]]:
         out = []
         js = self.nc.jetstream()
+        pulls = {p.runner.name: p for p in self._pulls}
         for runner in self.runners:
+            pull = pulls.get(runner.name)
             async with self.sessions() as session:
                 checkpoint = await ck.read_checkpoint(session, runner.name)
             row: dict[str, Any] = {
@@ -189,6 +183,9 @@ class ServiceRuntime:
                 "parked": runner.stats.parked,
                 "transient_retries": runner.stats.transient_retries,
                 "last_applied_seq": runner.stats.last_applied_seq,
+                "batches": runner.stats.batches,
+                "last_batch_at": runner.stats.last_batch_at or None,
+                "pull_requests": pull.state.requests if pull else None,
             }
             try:
                 info = await js.consumer_info(runner.spec.stream, runner.spec.durable)

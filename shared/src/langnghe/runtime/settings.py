@@ -27,10 +27,6 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(ge=1, le=65535)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    consumer_batch_size: int = Field(default=200, ge=1, le=1000)
-    consumer_max_wait: float = Field(
-        default=0.05, gt=0, le=5, description="Seconds a batch may wait to fill before it is handled"
-    )
     graceful_timeout: float = Field(default=15.0, gt=0)
     run_migrations: bool = Field(default=True, description="Upgrade the database schema at start")
 
