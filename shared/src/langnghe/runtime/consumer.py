@@ -45,7 +45,12 @@ from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent, 
 from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import aggregate_id_of
 from langnghe.runtime import checkpoints as ck
-from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
+from langnghe.runtime.eventstore import (
+    ConcurrencyConflict,
+    EventStoreUnavailable,
+    RecordedEvent,
+    StoredMessage,
+)
 
 log = structlog.get_logger("langnghe.consumer")
 
@@ -69,6 +74,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
     OSError,
+    # A reaction that appends (tracking's policy and timers): the store did not answer, or the
+    # aggregate kept changing under it; both pass, so the batch is retried, never parked.
+    EventStoreUnavailable,
+    ConcurrencyConflict,
 )
 
 
