@@ -22,6 +22,7 @@ from langnghe.contracts.envelope import EventMeta
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.conference import CONFERENCE_EVENTS
 from langnghe.contracts.events.petition import PETITION_EVENTS
+from langnghe.contracts.events.timer import TIMER_EVENTS
 from langnghe.contracts.subjects import (
     HEADER_CORRELATION,
     HEADER_EVENT_ID,
@@ -129,7 +130,7 @@ class EventRegistry:
 
 def default_registry() -> EventRegistry:
     """Every event type of the system, current shapes, with their upcasters."""
-    return EventRegistry((*PETITION_EVENTS, *CONFERENCE_EVENTS))
+    return EventRegistry((*PETITION_EVENTS, *CONFERENCE_EVENTS, *TIMER_EVENTS))
 
 
 REGISTRY = default_registry()

@@ -12,6 +12,9 @@ from langnghe.contracts.subjects import (
     PETITION_EVENTS,
     PETITIONS_STREAM,
     PETITIONS_STREAM_SUBJECTS,
+    SUPERVISION_EVENTS,
+    TIMERS_FIRED,
+    TIMERS_STREAM,
     durable_name,
 )
 
@@ -50,6 +53,27 @@ TRACKING_CASES = ConsumerSpec(
     description="tracking: the agencies' case inbox (opens a case per received petition)",
 )
 
+TRACKING_POLICY = ConsumerSpec(
+    durable=durable_name("tracking", "policy"),
+    stream=PETITIONS_STREAM,
+    filter_subjects=(f"{PETITION_EVENTS}.>", f"{SUPERVISION_EVENTS}.>"),
+    batch_size=100,
+    ordered=False,
+    description=(
+        "tracking: reactions (deadline timers, absorbing merged duplicates, opening a petition "
+        "per MTTQ recommendation); shared by every tracking replica"
+    ),
+)
+
+TRACKING_TIMERS = ConsumerSpec(
+    durable=durable_name("tracking", "timers"),
+    stream=TIMERS_STREAM,
+    filter_subjects=(f"{TIMERS_FIRED}.>",),
+    batch_size=100,
+    ordered=False,
+    description="tracking: fired deadline timers, re-checked against the petition (due soon, overdue)",
+)
+
 NOTIFY_CITIZEN = ConsumerSpec(
     durable=durable_name("notify", "citizen-notices"),
     stream=PETITIONS_STREAM,
@@ -66,4 +90,10 @@ REPORTING_PETITIONS = ConsumerSpec(
     description="reporting: petition read model and counts for oversight",
 )
 
-ALL_CONSUMERS: tuple[ConsumerSpec, ...] = (TRACKING_CASES, NOTIFY_CITIZEN, REPORTING_PETITIONS)
+ALL_CONSUMERS: tuple[ConsumerSpec, ...] = (
+    TRACKING_CASES,
+    TRACKING_POLICY,
+    TRACKING_TIMERS,
+    NOTIFY_CITIZEN,
+    REPORTING_PETITIONS,
+)

@@ -77,6 +77,24 @@ def supervision_subject(province_code: str, session_id: str) -> str:
     return f"{SUPERVISION_EVENTS}.{token(province_code)}.{token(session_id)}"
 
 
+def timer_schedule_subject(petition_id: str, timer: str) -> str:
+    """One schedule per petition and timer (`promised-overdue`, ...): a new message on it
+    replaces the pending schedule (ADR-51)."""
+    return f"{TIMER_SCHEDULES}.{token(petition_id)}.{token(timer)}"
+
+
+def timer_schedules_of(petition_id: str) -> str:
+    """Every pending schedule of one petition (to purge them once no deadline can be missed)."""
+    return f"{TIMER_SCHEDULES}.{token(petition_id)}.>"
+
+
+def timer_fired_subject(province_code: str, petition_id: str, timer: str) -> str:
+    """Where the server writes a schedule's message when it fires (`Nats-Schedule-Target`).
+    The petition id is the last token, as in an event subject, so a consumer groups (and, if
+    it must, parks) fired timers by petition."""
+    return f"{TIMERS_FIRED}.{token(province_code)}.{token(timer)}.{token(petition_id)}"
+
+
 def aggregate_id_of(subject: str) -> str:
     """The aggregate id is the last token of an event subject."""
     return subject.rsplit(".", 1)[-1]
