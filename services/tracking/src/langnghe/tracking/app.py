@@ -7,15 +7,23 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from langnghe.contracts.codec import REGISTRY
-from langnghe.contracts.consumers import TRACKING_CASES
-from langnghe.contracts.subjects import PETITION_EVENTS
+from langnghe.contracts.consumers import TRACKING_CASES, TRACKING_POLICY, TRACKING_TIMERS
+from langnghe.contracts.events.petition import PETITION_EVENTS as PETITION_EVENT_TYPES
+from langnghe.contracts.events.petition import PetitionReceived
+from langnghe.contracts.events.timer import TimerFired
+from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
 from langnghe.tracking.adapters.cases import CaseInbox
+from langnghe.tracking.adapters.reactions import PetitionPolicy, TimerFiredPolicy
+from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.entrypoints import http
 from langnghe.tracking.settings import TrackingSettings
 
-DESCRIPTION = "Theo dõi giải quyết kiến nghị: giao việc, hẹn ngày, trả lời."
+DESCRIPTION = (
+    "Theo dõi giải quyết kiến nghị: xử lý tại hội nghị, giao việc, thụ lý, hẹn ngày, gia hạn, "
+    "chuyển cấp, trả lời, công khai, ý kiến người dân, mở lại, kết thúc; nhắc hạn và quá hạn."
+)
 
 
 def create_app(settings: TrackingSettings) -> FastAPI:
@@ -23,13 +31,30 @@ def create_app(settings: TrackingSettings) -> FastAPI:
         "tracking", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
     )
     runtime.add_consumer(TRACKING_CASES, CaseInbox(), title="tracking-cases")
-    for type_name in ("petition.assigned", "petition.answered"):
+    runtime.add_consumer(
+        TRACKING_POLICY,
+        PetitionPolicy(lambda: runtime.store, lambda: TimerSchedules(runtime.nc.jetstream())),
+        title="tracking-policy",
+    )
+    runtime.add_consumer(TRACKING_TIMERS, TimerFiredPolicy(lambda: runtime.store), title="tracking-timers")
+    # Documented in AsyncAPI: what tracking appends (every petition fact but the receipt, which
+    # is intake's, except for the petitions it opens for MTTQ recommendations) and schedules.
+    for model in PETITION_EVENT_TYPES:
+        if model is PetitionReceived:
+            continue
+        type_name = model.model_fields["type"].default
         runtime.broker.publisher(
             f"{PETITION_EVENTS}.{{province_code}}.{{petition_id}}",
             title=type_name,
             description=f"{type_name}, appended by tracking with the concurrency check",
             schema=REGISTRY.model(type_name),
         )
+    runtime.broker.publisher(
+        f"{TIMER_SCHEDULES}.{{petition_id}}.{{timer}}",
+        title=TimerFired.model_fields["type"].default,
+        description="A deadline timer, as a server-side message schedule (replaced when rescheduled)",
+        schema=TimerFired,
+    )
     app = FastAPI(title="Lắng Nghe — tracking", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)

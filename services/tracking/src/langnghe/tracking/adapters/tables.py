@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, MetaData, String, Table, false
 
 metadata = MetaData()
 
@@ -17,4 +17,11 @@ cases = Table(
     Column("promised_date", Date, nullable=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("last_seq", BigInteger, nullable=False),
+    Column("legal_type", String(32), nullable=True),
+    Column("statutory_due", Date, nullable=True),
+    Column("overdue", Boolean, nullable=False, server_default=false(), index=True),
+    Column("due_soon", Boolean, nullable=False, server_default=false()),
+    Column("handling_unit_code", String(16), nullable=True),
+    #: Which deadline carries which mark, e.g. "promised:overdue statutory:due_soon".
+    Column("marks", String(64), nullable=False, server_default=""),
 )

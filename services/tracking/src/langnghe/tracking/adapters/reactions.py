@@ -1,0 +1,190 @@
+"""Tracking's reactions, each idempotent (a redelivered or replayed event changes nothing):
+
+- `PetitionPolicy` (consumer `tracking-policy`): after any event that may move a petition's
+  deadlines, write its timers; when a duplicate is merged, absorb it into the primary; when the
+  MTTQ issues a recommendation after supervision, open a petition for it.
+- `TimerFiredPolicy` (consumer `tracking-timers`): a fired timer becomes the `MarkDueSoon` or
+  `MarkOverdue` command, which re-checks the petition and its deadline version.
+
+Commands a reaction issues carry ids derived from the event that caused them, so running a
+reaction twice appends nothing the second time. A rule that refuses a reaction (the primary was
+closed meanwhile, say) is logged and the reaction dropped: the refusal is the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from langnghe.contracts.codec import Envelope
+from langnghe.contracts.envelope import Actor
+from langnghe.contracts.events.base import DomainEvent
+from langnghe.contracts.events.conference import SupervisionRecommendationIssued
+from langnghe.contracts.events.petition import PetitionMergedInto
+from langnghe.contracts.events.timer import TimerFired
+from langnghe.contracts.subjects import PETITION_EVENTS, province_of
+from langnghe.domain.codes import recommendation_petition_id
+from langnghe.runtime.commands import execute
+from langnghe.runtime.eventstore import JetStreamEventStore, RecordedEvent
+from langnghe.tracking.adapters.schedules import TimerSchedules
+from langnghe.tracking.domain.petition import (
+    AbsorbDuplicate,
+    PetitionCommand,
+    PetitionRuleBroken,
+    PetitionState,
+    decide,
+    fold,
+    vietnam_date,
+)
+from langnghe.tracking.domain.recommendation import OpenRecommendation, decide_open_recommendation
+from langnghe.tracking.domain.timers import command_for, timers_for
+from langnghe.tracking.handlers import Decide, petition_target
+
+log = structlog.get_logger()
+
+POLICY_ACTOR = Actor(kind="system", ref="tracking-policy")
+
+
+class PetitionPolicy:
+    def __init__(
+        self, store: Callable[[], JetStreamEventStore], schedules: Callable[[], TimerSchedules]
+    ) -> None:
+        self._store = store
+        self._schedules = schedules
+
+    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
+        touched: dict[str, str] = {}  # petition id -> province, in order of first appearance
+        for recorded in events:
+            env = recorded.envelope
+            if not isinstance(env, Envelope):
+                continue
+            event = env.event
+            if recorded.subject.startswith(f"{PETITION_EVENTS}."):
+                touched.setdefault(env.meta.aggregate_id, province_of(recorded.subject))
+            if isinstance(event, PetitionMergedInto):
+                await self._absorb(recorded, event)
+            elif isinstance(event, SupervisionRecommendationIssued):
+                pid, province = await self._open_recommendation(recorded, event)
+                touched.setdefault(pid, province)
+        # Timers from each petition's state as it is now: order and repeats do not matter.
+        for petition_id, province in touched.items():
+            await self._write_timers(petition_id, province)
+
+    async def _absorb(self, recorded: RecordedEvent, event: PetitionMergedInto) -> None:
+        assert isinstance(recorded.envelope, Envelope)
+        duplicate_id = recorded.envelope.meta.aggregate_id
+        cmd = AbsorbDuplicate(duplicate_id, event.cosigner_refs)
+        await self._react(
+            event.primary_petition_id,
+            lambda s, now: decide(s, cmd, vietnam_date(now)),
+            recorded,
+            "absorb",
+        )
+
+    async def _open_recommendation(
+        self, recorded: RecordedEvent, event: SupervisionRecommendationIssued
+    ) -> tuple[str, str]:
+        assert isinstance(recorded.envelope, Envelope)
+        session_id = recorded.envelope.meta.aggregate_id
+        province = province_of(recorded.subject)
+        pid = recommendation_petition_id(session_id, event.recommendation_id)
+        cmd = OpenRecommendation(
+            petition_id=pid,
+            session_id=session_id,
+            recommendation_id=event.recommendation_id,
+            province_code=province,
+            addressee_agency_code=event.addressee_agency_code,
+            content=event.content,
+            issued_on=event.issued_on,
+            field_code=event.field_code,
+            response_due=event.response_due,
+            conference_id=event.conference_id,
+        )
+        await self._react(
+            pid.hex,
+            lambda s, _now: decide_open_recommendation(s, cmd),
+            recorded,
+            "recommendation",
+            create_in_province=province,
+        )
+        return pid.hex, province
+
+    async def _react(
+        self,
+        petition_id: str,
+        decide_fn: Decide,
+        recorded: RecordedEvent,
+        what: str,
+        *,
+        create_in_province: str | None = None,
+    ) -> None:
+        assert isinstance(recorded.envelope, Envelope)
+        try:
+            await execute(
+                self._store(),
+                petition_target(petition_id, create_in_province=create_in_province),
+                fold,
+                decide_fn,
+                command_id=f"{what}:{recorded.event_id}",
+                actor=POLICY_ACTOR,
+                correlation_id=recorded.envelope.meta.correlation_id,
+            )
+        except PetitionRuleBroken as exc:
+            log.warning(
+                "reaction_refused",
+                reaction=what,
+                petition_id=petition_id,
+                cause_event_id=str(recorded.event_id),
+                code=exc.code,
+                reason=exc.message,
+            )
+
+    async def _write_timers(self, petition_id: str, province: str) -> None:
+        loaded = await self._store().load(petition_target(petition_id).load_filter)
+        state = fold(
+            (r.envelope.event, r.envelope.meta.occurred_at)
+            for r in loaded.events
+            if isinstance(r.envelope, Envelope)
+        )
+        if state.exists:
+            await self._schedules().replace(petition_id, province, timers_for(state))
+
+
+class TimerFiredPolicy:
+    def __init__(self, store: Callable[[], JetStreamEventStore]) -> None:
+        self._store = store
+
+    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
+        for recorded in events:
+            env = recorded.envelope
+            if not isinstance(env, Envelope) or not isinstance(env.event, TimerFired):
+                continue
+            fired = env.event
+            petition_id = env.meta.aggregate_id
+            cmd = command_for(fired)
+
+            def mark(s: PetitionState, now: datetime, cmd: PetitionCommand = cmd) -> list[DomainEvent]:
+                return decide(s, cmd, vietnam_date(now))
+
+            outcome = await execute(
+                self._store(),
+                petition_target(petition_id),
+                fold,
+                mark,
+                # One mark per petition, deadline, kind and deadline version, however often the
+                # timer fires: the second firing finds the first one's event and stops.
+                command_id=f"timer:{petition_id}:{fired.kind.value}:{fired.which.value}:v{fired.deadline_version}",
+                actor=env.meta.actor,
+                correlation_id=env.meta.correlation_id,
+            )
+            log.info(
+                "timer_fired",
+                petition_id=petition_id,
+                timer=f"{fired.which.value}-{fired.kind.value}",
+                deadline_version=fired.deadline_version,
+                recorded=outcome.events,
+                timer_event_id=str(recorded.event_id),
+            )
