@@ -148,6 +148,35 @@ async def test_batch_is_applied_once_and_checkpointed(nc, province, sessions) ->
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
 
 
+@dataclass
+class ChoosyHandler(RecordingHandler):
+    """Acts on one event type only, and says so."""
+
+    event_types: frozenset[str] = frozenset({"petition.answered"})
+
+
+async def test_events_a_handler_does_not_act_on_are_checkpointed_undecoded(nc, province, sessions) -> None:
+    store = JetStreamEventStore(nc)
+    for i in range(4):
+        await append(store, province, f"agg{i}", i)  # petition.received: not wanted
+    # A body that would be refused if it were decoded: skipping must not parse it.
+    await nc.jetstream().publish(
+        petition_subject(province, "garbled"), b"not json", headers={"Ln-Event-Type": "petition.received"}
+    )
+    spec = await make_spec(nc, province)
+    handler = ChoosyHandler()
+    runner = ConsumerRunner(spec, handler, sessions)
+    msgs = await fetch(nc, spec)
+    assert len(msgs) == 5
+    await runner.handle_batch(msgs)
+    assert (await applied(sessions), handler.calls) == ([], 0)
+    async with sessions() as s:
+        assert await ck.read_checkpoint(s, spec.durable) == msgs[-1].metadata.sequence.stream
+        assert await ck.list_parked(s, spec.durable) == []
+    info = await nc.jetstream().consumer_info(spec.stream, spec.durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
 async def test_redelivered_batch_is_skipped(nc, province, sessions) -> None:
     store = JetStreamEventStore(nc)
     for i in range(5):

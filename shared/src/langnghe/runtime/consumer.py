@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent, UnknownEvent
 from langnghe.contracts.consumers import ConsumerSpec
-from langnghe.contracts.subjects import aggregate_id_of
+from langnghe.contracts.subjects import HEADER_EVENT_TYPE, aggregate_id_of
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.eventstore import (
     ConcurrencyConflict,
@@ -61,7 +61,11 @@ class RangeReader(Protocol):
 
 class EventHandler(Protocol):
     """Applies events to the service's state. Must be deterministic for a given input, and
-    must not commit: the runner owns the transaction."""
+    must not commit: the runner owns the transaction.
+
+    A handler may also declare `event_types` (a set of type names): events of other types are
+    then not decoded and not handed to it, only counted as processed (the type is read from
+    the `Ln-Event-Type` header, so skipping costs no JSON parsing)."""
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None: ...
 
@@ -97,6 +101,8 @@ class Incoming:
     recorded: RecordedEvent | None
     decode_error: str | None
     delivery_seq: int = 0
+    #: The handler does not act on this event's type: checkpointed, never decoded or applied.
+    ignored_type: str | None = None
 
     @property
     def aggregate_id(self) -> str:
@@ -104,6 +110,8 @@ class Incoming:
 
     @property
     def event_type(self) -> str | None:
+        if self.ignored_type is not None:
+            return self.ignored_type
         if self.recorded is not None:
             env = self.recorded.envelope
             return env.type if isinstance(env, UnknownEvent) else env.event.type
@@ -155,16 +163,29 @@ class ConsumerRunner:
         self.suspect_until = 0
         self._position: int | None = None  # last committed checkpoint, known to this writer
         self._last_delivery: int | None = None  # consumer sequence of the last message handed to us
+        wanted = getattr(handler, "event_types", None)
+        self.event_types: frozenset[str] | None = frozenset(wanted) if wanted is not None else None
 
     # -- entry point -----------------------------------------------------------------------
 
     def incoming(self, msg: Msg) -> Incoming:
         md = msg.metadata
-        item = self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered)
+        event_type = msg.headers.get(HEADER_EVENT_TYPE) if msg.headers else None
+        item = self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered, event_type)
         item.delivery_seq = md.sequence.consumer
         return item
 
-    def _incoming(self, msg: Msg | None, seq: int, subject: str, data: bytes, delivered: int) -> Incoming:
+    def _incoming(
+        self,
+        msg: Msg | None,
+        seq: int,
+        subject: str,
+        data: bytes,
+        delivered: int,
+        event_type: str | None = None,
+    ) -> Incoming:
+        if event_type is not None and self.event_types is not None and event_type not in self.event_types:
+            return Incoming(msg, seq, subject, data, delivered, None, None, ignored_type=event_type)
         try:
             recorded: RecordedEvent | None = RecordedEvent(seq, subject, self.registry.decode(data))
             error = None
@@ -228,7 +249,7 @@ class ConsumerRunner:
     # -- the two ways of applying ----------------------------------------------------------
 
     async def _apply_together(self, items: Sequence[Incoming]) -> None:
-        if any(i.recorded is None for i in items):
+        if any(i.decode_error is not None for i in items):
             raise _Poison("undecodable event in batch")
         await self._transaction(items, None)
 
@@ -289,8 +310,9 @@ class ConsumerRunner:
                     to_park.append((item, "an earlier event of this aggregate is parked"))
                 else:
                     to_apply.append(item)
-            if to_apply:
-                await self.handler.apply(session, [i.recorded for i in to_apply if i.recorded is not None])
+            events = [i.recorded for i in to_apply if i.recorded is not None]
+            if events:
+                await self.handler.apply(session, events)
             await ck.park_messages(
                 session,
                 self.name,

@@ -42,7 +42,7 @@ def create_app(settings: TrackingSettings) -> FastAPI:
     for model in PETITION_EVENT_TYPES:
         if model is PetitionReceived:
             continue
-        type_name = model.model_fields["type"].default
+        type_name = model.type_name()
         runtime.broker.publisher(
             f"{PETITION_EVENTS}.{{province_code}}.{{petition_id}}",
             title=type_name,
@@ -51,7 +51,7 @@ def create_app(settings: TrackingSettings) -> FastAPI:
         )
     runtime.broker.publisher(
         f"{TIMER_SCHEDULES}.{{petition_id}}.{{timer}}",
-        title=TimerFired.model_fields["type"].default,
+        title=TimerFired.type_name(),
         description="A deadline timer, as a server-side message schedule (replaced when rescheduled)",
         schema=TimerFired,
     )

@@ -19,3 +19,11 @@ class DomainEvent(BaseModel):
 
     SCHEMA_VERSION: ClassVar[int] = 1
     type: str
+
+    @classmethod
+    def type_name(cls) -> str:
+        """The wire name of this event type, e.g. `petition.received`."""
+        default = cls.model_fields["type"].default
+        if not isinstance(default, str):
+            raise TypeError(f"{cls.__name__} declares no type name")
+        return default

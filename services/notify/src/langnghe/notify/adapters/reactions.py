@@ -21,6 +21,9 @@ class UnknownPetition(Exception):
 
 
 class WhenPetitionAnsweredNotifyCitizen:
+    #: The runner hands over only these; every other event is checkpointed undecoded.
+    event_types = frozenset({PetitionReceived.type_name(), PetitionAnswered.type_name()})
+
     def __init__(self, channel: NoticeChannel) -> None:
         self.channel = channel
 

@@ -134,6 +134,25 @@ def evolve_case(row: dict[str, Any], event: DomainEvent) -> dict[str, Any]:
 class CaseInbox:
     """Folds a batch in memory, then writes it with executemany (one INSERT, one UPDATE)."""
 
+    event_types = frozenset(
+        m.type_name()
+        for m in (
+            PetitionReceived,
+            PetitionAssigned,
+            PetitionAccepted,
+            PetitionDeadlineExtended,
+            PetitionReassigned,
+            PetitionEscalated,
+            PetitionAnswered,
+            PetitionReopened,
+            PetitionClosed,
+            PetitionWithdrawn,
+            PetitionMergedInto,
+            PetitionBecameDueSoon,
+            PetitionBecameOverdue,
+        )
+    )
+
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
         ids = {r.envelope.meta.aggregate_id for r in events}
         known = {

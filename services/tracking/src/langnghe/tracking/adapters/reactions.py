@@ -23,7 +23,18 @@ from langnghe.contracts.codec import Envelope
 from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.conference import SupervisionRecommendationIssued
-from langnghe.contracts.events.petition import PetitionMergedInto
+from langnghe.contracts.events.petition import (
+    PetitionAccepted,
+    PetitionAnswered,
+    PetitionAssigned,
+    PetitionClosed,
+    PetitionDeadlineExtended,
+    PetitionEscalated,
+    PetitionMergedInto,
+    PetitionReassigned,
+    PetitionReopened,
+    PetitionWithdrawn,
+)
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, province_of
 from langnghe.domain.codes import recommendation_petition_id
@@ -47,8 +58,27 @@ log = structlog.get_logger()
 
 POLICY_ACTOR = Actor(kind="system", ref="tracking-policy")
 
+#: Events after which a petition's timers may differ: its deadlines were set, moved or
+#: cleared, or none can be missed any more. A receipt sets no deadline, so it needs no work.
+MOVES_DEADLINES = (
+    PetitionAssigned,
+    PetitionAccepted,
+    PetitionDeadlineExtended,
+    PetitionReassigned,
+    PetitionEscalated,
+    PetitionReopened,
+    PetitionAnswered,
+    PetitionClosed,
+    PetitionWithdrawn,
+    PetitionMergedInto,
+)
+
 
 class PetitionPolicy:
+    event_types = frozenset(
+        {m.type_name() for m in MOVES_DEADLINES} | {SupervisionRecommendationIssued.type_name()}
+    )
+
     def __init__(
         self, store: Callable[[], JetStreamEventStore], schedules: Callable[[], TimerSchedules]
     ) -> None:
@@ -62,7 +92,7 @@ class PetitionPolicy:
             if not isinstance(env, Envelope):
                 continue
             event = env.event
-            if recorded.subject.startswith(f"{PETITION_EVENTS}."):
+            if isinstance(event, MOVES_DEADLINES) and recorded.subject.startswith(f"{PETITION_EVENTS}."):
                 touched.setdefault(env.meta.aggregate_id, province_of(recorded.subject))
             if isinstance(event, PetitionMergedInto):
                 await self._absorb(recorded, event)
