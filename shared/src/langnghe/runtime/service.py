@@ -7,6 +7,7 @@ and routes, and returns the FastAPI app: that is the single wiring point.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -61,6 +62,8 @@ class ServiceRuntime:
         self._store: JetStreamEventStore | None = None
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -81,6 +84,20 @@ class ServiceRuntime:
         )(_documented_handler(runner))
         self.runners.append(runner)
         return runner
+
+    def add_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` every `every_s` seconds while the service runs (first run right after
+        start). A failing run is logged and the next one goes ahead; jobs must be idempotent,
+        since every replica runs them."""
+        self._periodic.append((name, every_s, job))
+
+    async def _run_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                await job()
+            except Exception as exc:  # noqa: BLE001 - a periodic job must outlive a bad run
+                log.error("periodic_job_failed", job=name, error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(every_s)
 
     def runner(self, consumer: str) -> ConsumerRunner | None:
         return next((r for r in self.runners if r.name == consumer or r.spec.durable == consumer), None)
@@ -115,12 +132,19 @@ class ServiceRuntime:
             loop = PullLoop(self.nc, runner)
             await loop.start()
             self._pulls.append(loop)
+        self._tasks = [
+            asyncio.create_task(self._run_periodic(*job), name=f"{self.name}-{job[0]}")
+            for job in self._periodic
+        ]
         log.info("service_started", service=self.name, port=self.settings.http_port)
         try:
             yield
         finally:
             # Finish the batch in hand (up to graceful_timeout; unacked events come back to the
             # next process), then close the connection.
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             for loop in self._pulls:
                 await loop.stop(self.settings.graceful_timeout)
             with contextlib.suppress(Exception):

@@ -16,6 +16,7 @@ from langnghe.runtime.http import correlation_middleware, install_error_handlers
 from langnghe.runtime.service import ServiceRuntime
 from langnghe.tracking.adapters.cases import CaseInbox
 from langnghe.tracking.adapters.reactions import PetitionPolicy, TimerFiredPolicy
+from langnghe.tracking.adapters.reconciler import reconcile
 from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.entrypoints import http
 from langnghe.tracking.settings import TrackingSettings
@@ -37,6 +38,11 @@ def create_app(settings: TrackingSettings) -> FastAPI:
         title="tracking-policy",
     )
     runtime.add_consumer(TRACKING_TIMERS, TimerFiredPolicy(lambda: runtime.store), title="tracking-timers")
+
+    async def reconcile_deadlines() -> None:
+        await reconcile(runtime.sessions, runtime.store)
+
+    runtime.add_periodic("deadline-reconciler", settings.reconcile_every_s, reconcile_deadlines)
     # Documented in AsyncAPI: what tracking appends (every petition fact but the receipt, which
     # is intake's, except for the petitions it opens for MTTQ recommendations) and schedules.
     for model in PETITION_EVENT_TYPES:

@@ -12,9 +12,25 @@ from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import petition_subject, petition_subject_any_province
 from langnghe.runtime.commands import CommandOutcome, Target, execute
 from langnghe.runtime.eventstore import ConcurrencyConflict, JetStreamEventStore
-from langnghe.tracking.domain.petition import PetitionRuleBroken, PetitionState, fold
+from langnghe.tracking.domain.petition import (
+    PetitionCommand,
+    PetitionRuleBroken,
+    PetitionState,
+    decide,
+    fold,
+    vietnam_date,
+)
 
 Decide = Callable[[PetitionState, datetime], list[DomainEvent]]
+
+
+def deciding(cmd: PetitionCommand, *, primary: PetitionState | None = None) -> Decide:
+    """The domain's decision on `cmd`, on the day in Vietnam when the command is carried out."""
+
+    def decide_now(state: PetitionState, now: datetime) -> list[DomainEvent]:
+        return decide(state, cmd, vietnam_date(now), primary=primary)
+
+    return decide_now
 
 
 def petition_target(petition_id: str, *, create_in_province: str | None = None) -> Target:

@@ -14,14 +14,12 @@ closed meanwhile, say) is logged and the reaction dropped: the refusal is the an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.envelope import Actor
-from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.conference import SupervisionRecommendationIssued
 from langnghe.contracts.events.petition import (
     PetitionAccepted,
@@ -43,16 +41,12 @@ from langnghe.runtime.eventstore import JetStreamEventStore, RecordedEvent
 from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.domain.petition import (
     AbsorbDuplicate,
-    PetitionCommand,
     PetitionRuleBroken,
-    PetitionState,
-    decide,
     fold,
-    vietnam_date,
 )
 from langnghe.tracking.domain.recommendation import OpenRecommendation, decide_open_recommendation
-from langnghe.tracking.domain.timers import command_for, timers_for
-from langnghe.tracking.handlers import Decide, petition_target
+from langnghe.tracking.domain.timers import command_for, timer_command_id, timers_for
+from langnghe.tracking.handlers import Decide, deciding, petition_target
 
 log = structlog.get_logger()
 
@@ -106,10 +100,9 @@ class PetitionPolicy:
     async def _absorb(self, recorded: RecordedEvent, event: PetitionMergedInto) -> None:
         assert isinstance(recorded.envelope, Envelope)
         duplicate_id = recorded.envelope.meta.aggregate_id
-        cmd = AbsorbDuplicate(duplicate_id, event.cosigner_refs)
         await self._react(
             event.primary_petition_id,
-            lambda s, now: decide(s, cmd, vietnam_date(now)),
+            deciding(AbsorbDuplicate(duplicate_id, event.cosigner_refs)),
             recorded,
             "absorb",
         )
@@ -194,19 +187,12 @@ class TimerFiredPolicy:
                 continue
             fired = env.event
             petition_id = env.meta.aggregate_id
-            cmd = command_for(fired)
-
-            def mark(s: PetitionState, now: datetime, cmd: PetitionCommand = cmd) -> list[DomainEvent]:
-                return decide(s, cmd, vietnam_date(now))
-
             outcome = await execute(
                 self._store(),
                 petition_target(petition_id),
                 fold,
-                mark,
-                # One mark per petition, deadline, kind and deadline version, however often the
-                # timer fires: the second firing finds the first one's event and stops.
-                command_id=f"timer:{petition_id}:{fired.kind.value}:{fired.which.value}:v{fired.deadline_version}",
+                deciding(command_for(fired)),
+                command_id=timer_command_id(petition_id, fired.which, fired.kind, fired.deadline_version),
                 actor=env.meta.actor,
                 correlation_id=env.meta.correlation_id,
             )

@@ -74,6 +74,23 @@ def timers_for(state: PetitionState, clock: LegalClock = STATUTE_CLOCK) -> list[
     return timers
 
 
+def timer_command_id(petition_id: str, which: DeadlineKind, kind: TimerKind, deadline_version: int) -> str:
+    """One mark per petition, deadline, kind and deadline version, however often its timer
+    fires or the reconciler finds it: the second finds the first one's event and stops."""
+    return f"timer:{petition_id}:{kind.value}:{which.value}:v{deadline_version}"
+
+
+def due_now(state: PetitionState, today: date, clock: LegalClock = STATUTE_CLOCK) -> list[Timer]:
+    """The timers whose day has come: what a fired schedule would have asked by `today`."""
+    return [t for t in timers_for(state, clock) if t.fire_on <= today]
+
+
+def mark_command(timer: Timer) -> MarkDueSoon | MarkOverdue:
+    if timer.kind is TimerKind.DUE_SOON:
+        return MarkDueSoon(timer.which, timer.deadline_version)
+    return MarkOverdue(timer.which, timer.deadline_version)
+
+
 def command_for(fired: TimerFired) -> MarkDueSoon | MarkOverdue:
     if fired.kind is TimerKind.DUE_SOON:
         return MarkDueSoon(fired.which, fired.deadline_version)

@@ -40,10 +40,8 @@ from langnghe.tracking.domain.petition import (
     ReassignPetition,
     ReopenPetition,
     WithdrawPetition,
-    decide,
-    vietnam_date,
 )
-from langnghe.tracking.handlers import Decide, handle_command, load_petition
+from langnghe.tracking.handlers import Decide, deciding, handle_command, load_petition
 
 AGENCY_CODE = r"^[A-Za-z0-9_.-]{2,64}$"
 UNIT_CODE = r"^[0-9]{2}([0-9]{3})?$"
@@ -251,10 +249,9 @@ def router(store: Callable[[], JetStreamEventStore], sessions: async_sessionmake
             idempotency_key: IdempotencyKey = None,
             x_actor_ref: ActorRef = None,
         ) -> CommandOut:
-            cmd: PetitionCommand = body.command()
             return await run(
                 petition_id,
-                lambda s, now: decide(s, cmd, vietnam_date(now)),
+                deciding(body.command()),
                 request,
                 idempotency_key,
                 Actor(kind=actor_kind, ref=x_actor_ref or f"tracking-api-{actor_kind}"),
@@ -294,10 +291,9 @@ def router(store: Callable[[], JetStreamEventStore], sessions: async_sessionmake
             raise ApiError(
                 404, "petition.not_found", "Không tìm thấy kiến nghị chính.", "primary_petition_id"
             ) from exc
-        cmd = MergeAsDuplicate(petition_id, body.primary_petition_id, body.reason)
         return await run(
             petition_id,
-            lambda s, now: decide(s, cmd, vietnam_date(now), primary=primary),
+            deciding(MergeAsDuplicate(petition_id, body.primary_petition_id, body.reason), primary=primary),
             request,
             idempotency_key,
             Actor(kind="clerk", ref=x_actor_ref or "tracking-api-clerk"),
