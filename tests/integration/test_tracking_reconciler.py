@@ -20,12 +20,12 @@ from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import Channel, PetitionAnswered, PetitionAssigned, PetitionReceived
 from langnghe.contracts.subjects import petition_subject
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent, RecordedEvent
 from langnghe.runtime.migrations import upgrade
 from langnghe.tracking.adapters.cases import CaseInbox
 from langnghe.tracking.adapters.reconciler import reconcile
-from langnghe.tracking.domain.state import vietnam_date
 
 MIGRATIONS = Path(langnghe.tracking.__file__).parent / "migrations"
 TODAY = vietnam_date(datetime.now(UTC))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.service.harness import eventually, running
+
 from langnghe.intake.app import create_app as intake_app
 from langnghe.intake.settings import IntakeSettings
 from langnghe.tracking.app import create_app as tracking_app
 from langnghe.tracking.settings import TrackingSettings
-from tests.service.harness import eventually, running
 
 
 async def test_submitted_petition_opens_a_case(module_nats: str, tmp_path: Path) -> None:

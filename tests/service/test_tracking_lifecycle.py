@@ -26,11 +26,11 @@ from langnghe.contracts.events.petition import (
 )
 from langnghe.contracts.subjects import petition_subject, petition_subject_any_province, supervision_subject
 from langnghe.domain.codes import recommendation_petition_id
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app as intake_app
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
 from langnghe.tracking.app import create_app as tracking_app
-from langnghe.tracking.domain.state import vietnam_date
 from langnghe.tracking.settings import TrackingSettings
 
 TODAY = vietnam_date(datetime.now(UTC))
@@ -218,7 +218,10 @@ async def test_refusals_say_what_and_where_in_vietnamese(stack: Stack) -> None:
         {"agency_code": "UBND-XA-SAPA", "promised_date": (TODAY - timedelta(days=1)).isoformat()},
     )
     assert past.status_code == 422
-    assert (stack.error(past)["code"], stack.error(past)["field"]) == ("petition.promised_before_receipt", "promised_date")
+    assert (stack.error(past)["code"], stack.error(past)["field"]) == (
+        "petition.promised_before_receipt",
+        "promised_date",
+    )
     assert "ngày" in stack.error(past)["message"].lower()
     no_channel = await stack.command(
         pid, "publish-answer", {"published_on": TODAY.isoformat(), "channels": []}

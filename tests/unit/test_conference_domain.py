@@ -43,6 +43,7 @@ from langnghe.contracts.events.conference import (
     SupervisionRecommendationIssued,
     UnitLevel,
 )
+from langnghe.domain.codes import recommendation_petition_id
 from langnghe.intake.domain import conference as conf
 from langnghe.intake.domain import plan as plans
 from langnghe.intake.domain import supervision as sup
@@ -1371,10 +1372,10 @@ def test_invalid_recommendation_is_refused(
 
 
 def test_recommendation_petition_id_is_stable_and_distinct() -> None:
-    first = sup.recommendation_petition_id("s-1", "KN-01")
-    assert first == sup.recommendation_petition_id("s-1", "KN-01")
-    assert first != sup.recommendation_petition_id("s-1", "KN-02")
-    assert first != sup.recommendation_petition_id("s-2", "KN-01")
+    first = recommendation_petition_id("s-1", "KN-01")
+    assert first == recommendation_petition_id("s-1", "KN-01")
+    assert first != recommendation_petition_id("s-1", "KN-02")
+    assert first != recommendation_petition_id("s-2", "KN-01")
 
 
 SUPERVISION_STEP_NAMES = ("plan", "hold", "findings", "recommend")

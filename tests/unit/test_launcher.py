@@ -381,11 +381,18 @@ def test_demo_answers_only_follow_assignments():
 
 def test_demo_requests_pass_the_services_request_models_and_rules():
     from langnghe.intake.domain.submission import SubmitPetition, decide_submission
+    from langnghe.intake.entrypoints.conferences import HoldIn, ScheduleIn
     from langnghe.intake.entrypoints.http import PetitionIn
     from langnghe.intake.handlers import new_petition_id
-    from langnghe.tracking.entrypoints.http import AnswerIn, AssignIn
+    from langnghe.tracking.entrypoints.http import AnswerIn, AssignIn, PublishIn
 
-    for p in demo.plan(TODAY):
+    conferences = demo.plan_conferences(TODAY)
+    for c in conferences:
+        ScheduleIn.model_validate(c.schedule)
+        HoldIn.model_validate(c.hold)
+    ids = {c.meeting_key: f"conf-{c.schedule['province_code']}-{'0' * 32}" for c in conferences}
+    for p in demo.plan(TODAY, conference_ids=ids):
+        PublishIn.model_validate({"published_on": p.answered_on, "channels": ["headquarters_notice_board"]})
         body = PetitionIn.model_validate(p.submit)
         cmd = SubmitPetition(
             province_code=body.province_code,
@@ -425,6 +432,11 @@ class FakeServices:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.keys.append(request.headers["Idempotency-Key"])
+        if request.url.path == "/v1/conferences":
+            conference_id = "conf-" + request.headers["Idempotency-Key"]
+            return httpx.Response(201, json={"conference_id": conference_id, "stream_seq": 1})
+        if request.url.path.startswith("/v1/conferences/"):
+            return httpx.Response(200, json={"conference_id": request.url.path.split("/")[3], "events": []})
         if request.url.path == "/v1/petitions":
             key = request.headers["Idempotency-Key"]
             pid = self.petitions.setdefault(key, f"p{len(self.petitions) + 1}")
@@ -447,6 +459,11 @@ def test_demo_load_waits_for_tracking_to_see_each_petition(monkeypatch):
     assert result.assigned == sum(1 for p in planned if p.assign)
     assert result.answered == sum(1 for p in planned if p.answer)
     assert "demo-1" in fake.keys and "demo-1-assign" in fake.keys
+    conferences = demo.plan_conferences(TODAY)
+    assert result.conferences == len(conferences) >= 4
+    assert {f"{c.idempotency_key}-hold" for c in conferences} <= set(fake.keys)
+    # Conferences come first: every petition raised at one names the id intake gave it.
+    assert fake.keys.index("demo-1") > max(fake.keys.index(c.idempotency_key) for c in conferences)
 
 
 def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):

@@ -6,9 +6,11 @@ the `vietnam-provinces` package) and follow the kinds of matters the source arti
 (land, site clearance, urban planning, agriculture, environment, cadre ethics, social
 policy, infrastructure). Citizen contacts are placeholders ("Nguyễn Văn A", 09000000xx).
 
-Each petition is submitted to intake with the idempotency key `demo-<n>`, so loading twice
-does not duplicate it; some are then assigned (promised date = load day + an offset) and
-some answered, through tracking.
+Each meeting that is a conference (dialogue, voter meeting, citizen reception) is first
+scheduled and recorded as held through intake, on the day of loading; then each petition is
+submitted to intake with the idempotency key `demo-<n>` (naming its conference), so loading
+twice does not duplicate anything; some are then assigned (promised date = load day + an
+offset), some answered and their answers made public, through tracking.
 
     python -m langnghe.devstack.demo --intake-url http://127.0.0.1:8701 \
         --tracking-url http://127.0.0.1:8702
@@ -56,20 +58,63 @@ class PlannedPetition:
     submit: dict[str, Any]
     assign: dict[str, Any] | None
     answer: dict[str, Any] | None
+    answered_on: str = ""
 
 
-def conference_id(meeting_key: str) -> str:
-    """The demo has no conference aggregate yet: the meeting's key stands in for its id."""
-    return f"demo-{meeting_key}"
+#: Meeting channels that are conferences intake keeps a record of; a work visit is not one.
+CONFERENCE_CHANNELS = ("dialogue_conference", "voter_meeting", "citizen_reception")
 
 
-def plan(today: date, data: dict[str, Any] | None = None) -> list[PlannedPetition]:
-    """Request bodies for loading on `today` (promised dates are offsets from it)."""
+@dataclass(frozen=True)
+class PlannedConference:
+    """One meeting of the data set as HTTP requests to intake: schedule, then record it held."""
+
+    meeting_key: str
+    idempotency_key: str
+    schedule: dict[str, Any]
+    hold: dict[str, Any]
+
+
+def plan_conferences(today: date, data: dict[str, Any] | None = None) -> list[PlannedConference]:
     out = []
+    for meeting in (data or dataset())["meetings"]:
+        if meeting["channel"] not in CONFERENCE_CHANNELS:
+            continue
+        commune = meeting["commune_code"]
+        schedule = {
+            "kind": meeting["channel"],
+            "level": "commune",
+            "province_code": meeting["province_code"],
+            "unit_code": commune,
+            "chairs": [
+                {"ref": f"CT-UBND-{commune}", "role": "government_head"},
+                {"ref": f"BT-DU-{commune}", "role": "party_committee_head"},
+            ],
+            "planned_on": today.isoformat(),
+            "mttq_co_organiser_ref": f"MTTQ-XA-{commune}",
+            "place": "Hội trường trụ sở Ủy ban nhân dân",
+            "topic": meeting["title"],
+        }
+        hold = {
+            "held_on": today.isoformat(),
+            "attendance": meeting.get("attendance", 80),
+            "organisations_present": ["Ủy ban MTTQ Việt Nam", "Hội Nông dân", "Hội Liên hiệp Phụ nữ"],
+        }
+        out.append(PlannedConference(meeting["key"], f"demo-meeting-{meeting['key']}", schedule, hold))
+    return out
+
+
+def plan(
+    today: date, data: dict[str, Any] | None = None, conference_ids: dict[str, str] | None = None
+) -> list[PlannedPetition]:
+    """Request bodies for loading on `today` (promised dates are offsets from it);
+    `conference_ids` maps a meeting key to the id intake gave its conference."""
+    out = []
+    ids = conference_ids or {}
     for item in (data or dataset())["petitions"]:
         submit = {name: item[name] for name in _SUBMIT_FIELDS}
-        if item.get("meeting"):
-            submit["conference_id"] = conference_id(item["meeting"])
+        if item.get("meeting") in ids:
+            submit["conference_id"] = ids[item["meeting"]]
         if item.get("citizen"):
             submit["citizen"] = dict(item["citizen"])
         assign = answer = None
@@ -83,13 +128,14 @@ def plan(today: date, data: dict[str, Any] | None = None) -> list[PlannedPetitio
                     "answering_agency_code": item["answer"].get("agency_code", agency),
                     "document_number": item["answer"]["document_number"],
                 }
-        out.append(PlannedPetition(item["n"], f"demo-{item['n']}", submit, assign, answer))
+        out.append(PlannedPetition(item["n"], f"demo-{item['n']}", submit, assign, answer, today.isoformat()))
     return out
 
 
 @dataclass
 class DemoResult:
     codes: list[str] = field(default_factory=list)
+    conferences: int = 0
     assigned: int = 0
     answered: int = 0
     errors: list[str] = field(default_factory=list)
@@ -102,9 +148,10 @@ class DemoResult:
     def summary(self) -> str:
         data = dataset()
         lines = [
-            f"Demo data: {len(self.codes)} petitions submitted from {len(data['meetings'])} "
-            f"meetings and other channels in {len(data['units']['provinces'])} provinces; "
-            f"{self.assigned} assigned, {self.answered} answered."
+            f"Demo data: {self.conferences} conferences held; {len(self.codes)} petitions "
+            f"submitted from {len(data['meetings'])} meetings and other channels in "
+            f"{len(data['units']['provinces'])} provinces; {self.assigned} assigned, "
+            f"{self.answered} answered and made public."
         ]
         if self.codes:
             lines.append("  petition codes, for example: " + ", ".join(self.codes[:3]))
@@ -146,7 +193,17 @@ def _load_one(
     if petition.answer:
         key = f"{petition.idempotency_key}-answer"
         _post(client, f"{base}/answer", petition.answer, key, retry_for=CATCH_UP_S)
+        published = {"published_on": petition.answered_on, "channels": ["headquarters_notice_board"]}
+        _post(client, f"{base}/publish-answer", published, f"{petition.idempotency_key}-publish")
         result.answered += 1
+
+
+def _load_conference(client: httpx.Client, conference: PlannedConference, intake: str) -> str:
+    response = _post(client, f"{intake}/v1/conferences", conference.schedule, conference.idempotency_key)
+    conference_id = str(response.json()["conference_id"])
+    hold_key = f"{conference.idempotency_key}-hold"
+    _post(client, f"{intake}/v1/conferences/{conference_id}/hold", conference.hold, hold_key)
+    return conference_id
 
 
 def _is_loopback(url: str) -> bool:
@@ -167,8 +224,16 @@ def load(
     # A proxy from the environment must not capture requests to services on this machine.
     own_client = client is None
     http = client or httpx.Client(timeout=10.0, trust_env=not _is_loopback(intake))
+    day = today or date.today()
+    conference_ids: dict[str, str] = {}
     try:
-        for petition in plan(today or date.today()):
+        for conference in plan_conferences(day):
+            try:
+                conference_ids[conference.meeting_key] = _load_conference(http, conference, intake)
+                result.conferences += 1
+            except (DemoError, httpx.HTTPError, KeyError, ValueError) as exc:
+                result.errors.append(f"{conference.idempotency_key}: {exc}")
+        for petition in plan(day, conference_ids=conference_ids):
             if should_stop():
                 result.stopped = True
                 break

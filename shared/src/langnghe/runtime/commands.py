@@ -10,6 +10,7 @@ go through here, so the rules (idempotent replays, bounded retries, metadata) li
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +24,19 @@ from langnghe.runtime.eventstore import ConcurrencyConflict, JetStreamEventStore
 S = TypeVar("S")
 
 MAX_CONFLICT_RETRIES = 3
+#: The command id travels as the events' `causation_id`, which holds at most 128 characters.
+MAX_COMMAND_ID = 128
 
 Fold = Callable[[Iterable[tuple[DomainEvent, datetime]]], S]
+
+
+def command_id(name: str, aggregate_id: str, discriminator: str) -> str:
+    """`<name>:<aggregate id>:<discriminator>` (the discriminator is usually the client's
+    Idempotency-Key), or a digest of it when that would be too long."""
+    value = f"{name}:{aggregate_id}:{discriminator}"
+    if len(value) <= MAX_COMMAND_ID:
+        return value
+    return f"{name}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,51 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from langnghe.contracts.codec import REGISTRY
-from langnghe.contracts.subjects import PETITION_EVENTS
+from langnghe.contracts.subjects import (
+    CONFERENCE_EVENTS,
+    CONFERENCE_PLANS,
+    PETITION_EVENTS,
+    SUPERVISION_EVENTS,
+)
 from langnghe.intake.adapters.vault import SqlVault
-from langnghe.intake.entrypoints import http
+from langnghe.intake.entrypoints import conferences, http, plans, supervisions
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
 
-DESCRIPTION = "Tiếp nhận ý kiến, kiến nghị của người dân; kho dữ liệu cá nhân (vault)."
+DESCRIPTION = (
+    "Tiếp nhận ý kiến, kiến nghị của người dân; hội nghị đối thoại, kế hoạch hội nghị và giám sát "
+    "của MTTQ; kho dữ liệu cá nhân (vault)."
+)
+
+_CONFERENCE = f"{CONFERENCE_EVENTS}.{{province_code}}.{{conference_id}}"
+_PLAN = f"{CONFERENCE_PLANS}.{{province_code}}.{{plan_id}}"
+_SUPERVISION = f"{SUPERVISION_EVENTS}.{{province_code}}.{{session_id}}"
+
+#: What intake appends besides petition.received: (subject, event type, description).
+_APPENDED = (
+    (_CONFERENCE, "conference.scheduled", "ConferenceScheduled: a conference was put on the calendar"),
+    (_CONFERENCE, "conference.announced", "ConferenceAnnounced: the conference was announced to the people"),
+    (_CONFERENCE, "conference.postponed", "ConferencePostponed: moved to a new date"),
+    (_CONFERENCE, "conference.cancelled", "ConferenceCancelled: called off before it was held"),
+    (_CONFERENCE, "conference.held", "ConferenceHeld: the conference took place"),
+    (
+        _CONFERENCE,
+        "conference.opinion_linked",
+        "ConferenceOpinionLinked: a petition raised at the conference (on submission, or by hand)",
+    ),
+    (_CONFERENCE, "conference.concluded", "ConferenceConcluded: the notice of conclusions was issued"),
+    (_CONFERENCE, "conference.results_published", "ConferenceResultsPublished: the results were made public"),
+    (_PLAN, "conference.plan_set", "ConferencePlanSet: a unit's plan of conferences was issued or revised"),
+    (_SUPERVISION, "supervision.planned", "SupervisionPlanned: an MTTQ supervision session was planned"),
+    (_SUPERVISION, "supervision.held", "SupervisionHeld: the supervision session took place"),
+    (_SUPERVISION, "supervision.findings_recorded", "SupervisionFindingsRecorded: its report was recorded"),
+    (
+        _SUPERVISION,
+        "supervision.recommendation_issued",
+        "SupervisionRecommendationIssued: a recommendation to one agency (tracking follows it as a petition)",
+    ),
+)
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -28,6 +65,10 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         description="PetitionReceived, appended by intake (one subject per petition)",
         schema=REGISTRY.model("petition.received"),
     )
+    for subject, event_type, description in _APPENDED:
+        runtime.broker.publisher(
+            subject, title=event_type, description=description, schema=REGISTRY.model(event_type)
+        )
     app = FastAPI(title="Lắng Nghe — intake", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -35,4 +76,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(ops_router(runtime))
     # The store is looked up per request: the NATS connection exists once the app has started.
     app.include_router(http.router(SqlVault(runtime.sessions), lambda: runtime.store))
+    app.include_router(conferences.router(lambda: runtime.store))
+    app.include_router(plans.router(lambda: runtime.store))
+    app.include_router(supervisions.router(lambda: runtime.store))
     return app

@@ -8,22 +8,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from langnghe.contracts.events.petition import Channel, LegalType, PetitionReceived
+from langnghe.domain.codes import petition_code
 from langnghe.domain.fields.taxonomy import is_known_field
 from langnghe.domain.units import Level, UnitError, unit
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MIN_CONTENT_CHARS = 10
 MAX_CONTENT_CHARS = 10_000
 
 
 class SubmissionRefused(Exception):
-    """A rule refused the submission; `code` is stable, `message` is for the clerk (Vietnamese)."""
+    """A rule refused the submission; `code` is stable, `message` is for the clerk (Vietnamese).
+    `status` is 409 when the request is fine but something it names is in the wrong state."""
 
-    def __init__(self, code: str, field: str, message: str) -> None:
+    def __init__(self, code: str, field: str, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.code = code
         self.field = field
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,6 @@ class SubmitPetition:
     content: str
     has_citizen: bool
     conference_id: str | None = None
-
-
-def petition_code(province_code: str, petition_id: uuid.UUID, received_at: datetime) -> str:
-    """Human-readable code, e.g. `KN-01-26-7F3KQX2A`: short enough to read over the phone,
-    derived from the id so that any replica computes the same code without coordination."""
-    n = petition_id.int & ((1 << 40) - 1)
-    chars = "".join(_CROCKFORD[(n >> shift) & 31] for shift in range(35, -1, -5))
-    return f"KN-{province_code}-{received_at:%y}-{chars}"
 
 
 def normalise_text(value: str) -> str:

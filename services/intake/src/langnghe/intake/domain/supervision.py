@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -76,11 +75,6 @@ class SupervisionRuleBroken(Exception):
         self.message = message
         self.field = field
         self.status = status
-
-
-def recommendation_petition_id(session_id: str, recommendation_id: str) -> uuid.UUID:
-    """The id of the petition tracking opens for a recommendation: the same on every replay."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"langnghe:supervision:{session_id}:{recommendation_id}")
 
 
 def evolve(state: SupervisionState, event: DomainEvent, occurred_at: datetime) -> SupervisionState:

@@ -14,6 +14,7 @@ from langnghe.contracts.events.petition import Channel, LegalType
 from langnghe.contracts.subjects import InvalidSubjectToken
 from langnghe.intake.adapters.vault import CitizenContact, SqlVault
 from langnghe.intake.domain.submission import SubmissionRefused, SubmitPetition
+from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
 from langnghe.intake.handlers import IdempotencyKeyReused, fingerprint, submit_petition
 from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable, JetStreamEventStore
 from langnghe.runtime.http import ApiError, ErrorBody
@@ -38,7 +39,12 @@ class PetitionIn(BaseModel):
     field_code: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$", examples=["land"])
     content: str = Field(min_length=1, max_length=20_000)
     citizen: CitizenIn | None = Field(default=None, description="Bỏ trống nếu người dân muốn ẩn danh")
-    conference_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    conference_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Hội nghị nơi ý kiến được nêu: cùng tỉnh, đã được ghi nhận là đã tổ chức, "
+        "chưa công khai kết quả; ý kiến được tính vào hội nghị đó",
+    )
 
 
 class PetitionAccepted(BaseModel):
@@ -78,6 +84,7 @@ def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRout
             has_citizen=contact is not None,
             conference_id=body.conference_id,
         )
+        correlation = request.headers.get("X-Correlation-Id") or uuid.uuid4().hex
         try:
             accepted = await submit_petition(
                 cmd,
@@ -85,12 +92,12 @@ def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRout
                 idempotency_key=idempotency_key or uuid.uuid4().hex,
                 request_fingerprint=fingerprint(body.model_dump(mode="json")),
                 actor=Actor(kind="clerk", ref=x_actor_ref or "intake-api"),
-                correlation_id=request.headers.get("X-Correlation-Id") or uuid.uuid4().hex,
+                correlation_id=correlation[:MAX_CORRELATION_ID],
                 vault=vault,
                 store=store(),
             )
         except SubmissionRefused as exc:
-            raise ApiError(422, exc.code, exc.message, exc.field) from exc
+            raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
         except IdempotencyKeyReused as exc:
             raise ApiError(
                 409,

@@ -8,6 +8,7 @@ them so callers need not know the layout.
 
 from __future__ import annotations
 
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.tracking.domain.acceptance import decide_accept
 from langnghe.tracking.domain.answer import (
     MIN_ANSWER_CHARS,
@@ -49,7 +50,6 @@ from langnghe.tracking.domain.state import (
     Status,
     evolve,
     fold,
-    vietnam_date,
 )
 
 __all__ = [

@@ -18,10 +18,11 @@ from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import Channel, LegalType, PetitionReceived
 from langnghe.domain.clocks import DayKind, PromisedDateRule, deadline_after
 from langnghe.domain.codes import petition_code
+from langnghe.domain.vietnam_time import VIETNAM_TIME
 from langnghe.tracking.domain.assignment import decide_assign
 from langnghe.tracking.domain.clock import STATUTE_CLOCK, LegalClock
 from langnghe.tracking.domain.commands import AssignPetition
-from langnghe.tracking.domain.state import VIETNAM_TIME, PetitionState, evolve
+from langnghe.tracking.domain.state import PetitionState, evolve
 
 #: UNCONFIRMED: no statute in DOMAIN.md fixes how long an agency has to answer the MTTQ's
 #: recommendation after supervision; 30 calendar days is a placeholder a province can replace.

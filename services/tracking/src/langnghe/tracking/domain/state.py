@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
@@ -40,17 +40,10 @@ from langnghe.contracts.events.petition import (
     PetitionWithdrawn,
     StatutoryTerm,
 )
-
-# Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset needs no tz database.
-VIETNAM_TIME: Final = timezone(timedelta(hours=7), "ICT")
+from langnghe.domain.vietnam_time import vietnam_date
 
 #: Dispositions under which the conference itself gave the answer, in public.
 ANSWERED_AT_CONFERENCE: Final = frozenset({Disposition.ANSWERED_ON_SPOT, Disposition.EXPLAINED})
-
-
-def vietnam_date(moment: datetime) -> date:
-    """The calendar day in Vietnam: legal clocks count local days, not UTC ones."""
-    return moment.astimezone(VIETNAM_TIME).date()
 
 
 class Status(StrEnum):

@@ -17,9 +17,10 @@ from typing import Final
 
 from langnghe.contracts.events.petition import DeadlineKind
 from langnghe.contracts.events.timer import TimerFired, TimerKind
+from langnghe.domain.vietnam_time import VIETNAM_TIME
 from langnghe.tracking.domain.clock import STATUTE_CLOCK, LegalClock
 from langnghe.tracking.domain.commands import MarkDueSoon, MarkOverdue
-from langnghe.tracking.domain.state import DEADLINES_STOPPED, VIETNAM_TIME, PetitionState
+from langnghe.tracking.domain.state import DEADLINES_STOPPED, PetitionState
 
 FIRE_AFTER_MIDNIGHT: Final = timedelta(minutes=1)
 #: Looking back for the first due-soon day never needs more than a few weeks (the threshold is a

@@ -20,6 +20,7 @@ from langnghe.contracts.envelope import Actor, ActorKind
 from langnghe.contracts.events.conference import PublicationChannel, UnitLevel
 from langnghe.contracts.events.petition import ComplaintInstance, DeadlineKind, Disposition, TransferKind
 from langnghe.contracts.subjects import InvalidSubjectToken
+from langnghe.runtime.commands import command_id
 from langnghe.runtime.eventstore import EventStoreUnavailable, JetStreamEventStore
 from langnghe.runtime.http import ApiError, ErrorBody
 from langnghe.tracking.adapters.cases import list_cases
@@ -227,9 +228,11 @@ def router(store: Callable[[], JetStreamEventStore], sessions: async_sessionmake
                 store(),
                 petition_id,
                 decide_fn,
-                command_id=f"{request.url.path}:{key or uuid.uuid4().hex}",
+                command_id=command_id(
+                    request.url.path.rsplit("/", 1)[-1], petition_id, key or uuid.uuid4().hex
+                ),
                 actor=actor,
-                correlation_id=request.headers.get("X-Correlation-Id") or uuid.uuid4().hex,
+                correlation_id=(request.headers.get("X-Correlation-Id") or uuid.uuid4().hex)[:128],
             )
         except PetitionRuleBroken as exc:
             raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc

@@ -1,4 +1,5 @@
-"""Intake's command handlers: translate nothing, decide nothing themselves; load, decide, append."""
+"""Submitting a petition: decide, record the submission (and the citizen's contact) in the
+vault, append `petition.received`; a petition raised at a conference is then linked to it."""
 
 from __future__ import annotations
 
@@ -10,11 +11,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import structlog
+
 from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
+from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.subjects import petition_subject
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.adapters.vault import CitizenContact, SqlVault, Submission
+from langnghe.intake.domain.conference import ConferenceRuleBroken
+from langnghe.intake.domain.conference_opinions import check_conference_takes_opinion
 from langnghe.intake.domain.submission import SubmitPetition, decide_submission
+from langnghe.intake.handlers.conferences import link_opinion, load_conference
+from langnghe.intake.handlers.context import CommandContext
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
+
+log = structlog.get_logger("langnghe.intake")
 
 
 class IdempotencyKeyReused(Exception):
@@ -57,6 +68,9 @@ async def submit_petition(
     new_id = new_petition_id()
     # Decide before writing anything, so a refused submission leaves no vault row.
     decide_submission(cmd, petition_id=new_id, citizen_ref=None, received_at=received_at)
+    if cmd.conference_id is not None:
+        conference = await load_conference(store, cmd.province_code, cmd.conference_id)
+        check_conference_takes_opinion(conference, cmd.conference_id, new_id.hex, vietnam_date(received_at))
     # One write on the happy path: if the key was seen before, the vault hands back the
     # submission it already holds (same petition id, so the same event id below).
     submission = await vault.record_submission(
@@ -94,4 +108,31 @@ async def submit_petition(
         [NewEvent(meta, event)],
         expected_last_seq=0,
     )
+    if event.conference_id is not None:
+        await _link_to_conference(store, event, submission.petition_id, actor, correlation_id)
     return Accepted(submission.petition_id, event.code, result.last_seq, replayed or result.recovered)
+
+
+async def _link_to_conference(
+    store: JetStreamEventStore, event: PetitionReceived, petition_id: str, actor: Actor, correlation_id: str
+) -> None:
+    """After the petition is stored: a retried submission links again, which is a no-op."""
+    assert event.conference_id is not None
+    try:
+        await link_opinion(
+            store,
+            event.conference_id,
+            petition_id,
+            CommandContext(actor, correlation_id),
+            petition=event,
+            province_code=event.province_code,
+        )
+    except ConferenceRuleBroken as exc:
+        # Checked before the petition was written; only a change in between (the results were
+        # published meanwhile) gets here. The petition stands; it is not counted at the conference.
+        log.warning(
+            "conference_link_refused",
+            petition_id=petition_id,
+            conference_id=event.conference_id,
+            code=exc.code,
+        )
