@@ -177,6 +177,25 @@ async def test_events_a_handler_does_not_act_on_are_checkpointed_undecoded(nc, p
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
 
 
+async def test_a_shared_consumer_needs_no_database_for_events_it_does_not_act_on(
+    nc, province, sessions
+) -> None:
+    store = JetStreamEventStore(nc)
+    for i in range(3):
+        await append(store, province, f"agg{i}", i)
+    spec = await make_spec(nc, province, ordered=False)
+    handler = ChoosyHandler()
+    runner = ConsumerRunner(spec, handler, sessions)
+    msgs = await fetch(nc, spec)
+    await runner.handle_batch(msgs)
+    assert (handler.calls, runner.stats.applied) == (0, 3)
+    async with sessions() as s:
+        seqs = [m.metadata.sequence.stream for m in msgs]
+        assert await ck.already_processed(s, spec.durable, seqs) == set()
+    info = await nc.jetstream().consumer_info(spec.stream, spec.durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
 async def test_redelivered_batch_is_skipped(nc, province, sessions) -> None:
     store = JetStreamEventStore(nc)
     for i in range(5):

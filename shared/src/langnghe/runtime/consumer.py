@@ -287,6 +287,16 @@ class ConsumerRunner:
 
     async def _transaction(self, items: Sequence[Incoming], park_reason: str | None) -> None:
         """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items."""
+        if not self.spec.ordered and park_reason is None:
+            # A shared consumer remembers what it applied, to skip redeliveries; an event its
+            # handler does not act on needs no memory, and a batch of only those no database.
+            ignored = [i for i in items if i.ignored_type is not None]
+            if ignored:
+                self.stats.applied += len(ignored)
+                self.stats.last_applied_seq = max(self.stats.last_applied_seq, *(i.seq for i in ignored))
+                items = [i for i in items if i.ignored_type is None]
+                if not items:
+                    return
         async with self.sessions.begin() as session:
             seqs = [i.seq for i in items]
             if self.spec.ordered:
