@@ -43,6 +43,7 @@ SCHEMAS = (
     "supervision.held.v1",
     "supervision.planned.v1",
     "supervision.recommendation_issued.v1",
+    "timer.fired.v1",
 )
 
 
@@ -123,7 +124,7 @@ def test_check_reports_stale_and_missing_files(tmp_path: Path, capsys: pytest.Ca
     report = capsys.readouterr().out
     assert "openapi/notify.json" in report
     assert "petition.no_such_event.v1.json" in report
-    assert "2 stale of 38 generated files" in report
+    assert "2 stale of 39 generated files" in report
 
 
 def test_regeneration_rewrites_stale_and_removes_unknown_files(tmp_path: Path) -> None:

@@ -1,9 +1,18 @@
-"""The petition read model for oversight: one row per petition, counts by status, counts of
-events applied. Tables are per generation (`_g<N>`) so the projection can be rebuilt into
-fresh tables while the current ones keep serving (see langnghe.runtime.rebuild).
+"""The petition read model for oversight: one row per petition (folded by
+`langnghe.reporting.domain.petition_row`), the oversight figures summed per province, and the
+events applied by type. Tables are per generation (`_g<N>`) so the projection can be rebuilt
+into fresh tables while the current ones keep serving (see langnghe.runtime.rebuild); they are
+created from `generation_tables`, not by Alembic (migration 0002 retires older shapes).
 
 Each batch is folded in memory and written with executemany: one SELECT of the rows it
-touches, one INSERT, one UPDATE, counter upserts.
+touches, INSERTs and UPDATEs grouped by the columns they write (a handful of statements, not
+one per event), and one upsert per counter table. The figures are kept per province as sums of
+`figures(row after) - figures(row before)` over the rows the batch changed, in the same
+transaction as the rows and the checkpoint, so they equal an aggregate over the rows after any
+batch, after a redelivery (an event at or below a row's `last_seq` changes nothing) and after a
+rebuild (the same fold over the same events). Per province, not per commune: a batch touches a
+few provinces but hundreds of communes, and each kept key is an upserted row; a commune's
+figures are summed over its rows when asked for.
 """
 
 from __future__ import annotations
@@ -13,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -26,16 +36,21 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from langnghe.contracts.codec import UnknownEvent
-from langnghe.contracts.events.petition import PetitionAnswered, PetitionAssigned, PetitionReceived
+from langnghe.contracts.events.petition import PetitionReceived
+from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
+from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.tables import projection_generations
 
@@ -47,7 +62,7 @@ class Generation:
     number: int
     metadata: MetaData
     petitions: Table
-    status_counts: Table
+    figures: Table
     event_counts: Table
 
 
@@ -60,27 +75,58 @@ def generation_tables(number: int) -> Generation:
         Column("petition_id", String(64), primary_key=True),
         Column("code", String(32), nullable=False, unique=True),
         Column("province_code", String(16), nullable=False, index=True),
-        Column("commune_code", String(16), nullable=True),
+        Column("commune_code", String(16), nullable=True, index=True),
         Column("channel", String(32), nullable=False),
         Column("legal_type", String(32), nullable=False),
         Column("field_code", String(64), nullable=True),
         Column("content", Text, nullable=False),
-        Column("status", String(32), nullable=False, index=True),
+        Column("conference_id", String(64), nullable=True),
+        Column("disposition", String(32), nullable=True),
+        Column("status", String(32), nullable=False),
         Column("agency_code", String(64), nullable=True),
+        Column("officer_ref", String(128), nullable=True),
+        Column("escalated_to_level", String(16), nullable=True),
+        Column("escalated_to_unit_code", String(64), nullable=True),
         Column("promised_date", Date, nullable=True),
-        Column("answer_text", Text, nullable=True),
-        Column("answering_agency_code", String(64), nullable=True),
-        Column("document_number", String(64), nullable=True),
+        Column("promised_extensions", Integer, nullable=False),
+        Column("statutory_clock", String(64), nullable=True),
+        Column("statutory_start", Date, nullable=True),
+        Column("statutory_due", Date, nullable=True),
+        Column("statutory_days", Integer, nullable=True),
+        Column("statutory_extensions", Integer, nullable=True),
+        Column("accepted_on", Date, nullable=True),
+        Column("accepted_late", Boolean, nullable=True),
+        Column("promised_due_soon", Boolean, nullable=False),
+        Column("promised_overdue", Boolean, nullable=False),
+        Column("statutory_due_soon", Boolean, nullable=False),
+        Column("statutory_overdue", Boolean, nullable=False),
+        Column("received_on", Date, nullable=False),
         Column("received_at", DateTime(timezone=True), nullable=False),
         Column("assigned_at", DateTime(timezone=True), nullable=True),
         Column("answered_at", DateTime(timezone=True), nullable=True),
+        Column("answered_on", Date, nullable=True),
+        Column("answered_at_conference", Boolean, nullable=False),
+        Column("answer_timeliness", String(16), nullable=True),
+        Column("answer_text", Text, nullable=True),
+        Column("answering_agency_code", String(64), nullable=True),
+        Column("document_number", String(64), nullable=True),
+        Column("document_date", Date, nullable=True),
+        Column("answer_published_on", Date, nullable=True),
+        # The channels, sorted and comma-separated: a handful of enum values, never queried.
+        Column("answer_published_channels", String(255), nullable=False),
+        Column("feedback_satisfied", Boolean, nullable=True),
+        Column("times_reopened", Integer, nullable=False),
+        Column("merged_into", String(128), nullable=True),
+        Column("duplicates_absorbed", Integer, nullable=False),
+        Column("last_event_at", DateTime(timezone=True), nullable=False),
         Column("last_seq", BigInteger, nullable=False),
     )
-    status_counts = Table(
-        f"petition_counts_by_status_g{number}",
+    figures_table = Table(
+        f"petition_figures_by_province_g{number}",
         md,
-        Column("status", String(32), primary_key=True),
-        Column("count", Integer, nullable=False),
+        Column("province_code", String(16), primary_key=True),
+        Column("figure", String(64), primary_key=True),
+        Column("count", BigInteger, nullable=False),
     )
     event_counts = Table(
         f"events_applied_by_type_g{number}",
@@ -88,17 +134,62 @@ def generation_tables(number: int) -> Generation:
         Column("event_type", String(64), primary_key=True),
         Column("count", Integer, nullable=False),
     )
-    return Generation(number, md, petitions, status_counts, event_counts)
+    return Generation(number, md, petitions, figures_table, event_counts)
 
 
-_UPDATABLE = (
-    "status", "agency_code", "promised_date", "answer_text", "answering_agency_code", "document_number",
-    "assigned_at", "answered_at", "last_seq",
+#: Set once by `petition.received`; everything else is rewritten on update.
+_FIXED: Final = frozenset(
+    {"petition_id", "code", "province_code", "commune_code", "channel", "legal_type", "field_code",
+     "content", "received_on", "received_at"}
 )  # fmt: skip
+_UPDATABLE: Final = tuple(c.name for c in generation_tables(1).petitions.columns if c.name not in _FIXED)
+_DATETIMES: Final = ("received_at", "assigned_at", "answered_at", "last_event_at")
 
 
 def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _from_db(mapping: RowMapping, *, aware: bool = False) -> PetitionRow:
+    """A stored row as the fold knows it. SQLite keeps no offset (every time written is UTC):
+    `aware` puts it back, for readers; the fold only writes times back, never compares them."""
+    row: dict[str, Any] = dict(mapping)
+    if aware:
+        for key in _DATETIMES:
+            row[key] = _aware(row[key])
+    channels = row["answer_published_channels"]
+    row["answer_published_channels"] = tuple(channels.split(",")) if channels else ()
+    return row  # type: ignore[return-value]
+
+
+def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
+    """Parameters for INSERT executemany, one list per set of non-null columns: a new row is
+    mostly nulls, which need not be bound one by one."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for pid, row in rows.items():
+        if pid not in known:
+            params = {k: v for k, v in row.items() if v is not None}
+            params["answer_published_channels"] = ",".join(row["answer_published_channels"])
+            groups.setdefault(tuple(params), []).append(params)
+    return list(groups.values())
+
+
+def _updates(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
+    """Parameters for UPDATE executemany, one list per set of changed columns. A batch's
+    changes fall into a few shapes (assigned, answered, marked overdue...); writing only what
+    changed keeps the statements narrow, which is most of the cost of a wide row."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for pid, row in rows.items():
+        before = known.get(pid)
+        if before is None:
+            continue
+        columns = tuple(c for c in _UPDATABLE if row[c] != before[c])  # type: ignore[literal-required]
+        params: dict[str, Any] = {c: row[c] for c in columns}  # type: ignore[literal-required]
+        if "answer_published_channels" in params:
+            params["answer_published_channels"] = ",".join(row["answer_published_channels"])
+        params["b_petition_id"] = pid
+        groups.setdefault(columns, []).append(params)
+    return list(groups.values())
 
 
 class PetitionView:
@@ -143,126 +234,129 @@ class PetitionView:
 
     async def apply_to(self, session: AsyncSession, events: Sequence[RecordedEvent], generation: int) -> None:
         g = generation_tables(generation)
-        ids = {r.envelope.meta.aggregate_id for r in events}
-        known = {
-            row.petition_id: dict(row._mapping)
-            for row in await session.execute(select(g.petitions).where(g.petitions.c.petition_id.in_(ids)))
+        # The consumer sees every aggregate of the stream; conferences and supervisions are
+        # not petitions.
+        ids = {
+            r.envelope.meta.aggregate_id
+            for r in events
+            if not isinstance(r.envelope, UnknownEvent) and r.envelope.meta.aggregate_type == "petition"
         }
-        new: dict[str, dict[str, Any]] = {}
-        changed: dict[str, dict[str, Any]] = {}
-        statuses: Counter[str] = Counter()
+        if not ids:
+            return
+        known = {row.petition_id: _from_db(row._mapping) for row in await self._rows(session, g, ids)}
+        rows: dict[str, PetitionRow] = {}  # this batch's copies of the rows it changes
         applied: Counter[str] = Counter()
         for recorded in events:
             env = recorded.envelope
-            if isinstance(env, UnknownEvent):
+            if isinstance(env, UnknownEvent) or env.meta.aggregate_type != "petition":
                 continue
-            pid = env.meta.aggregate_id
-            row = new.get(pid) or changed.get(pid) or known.get(pid)
-            if row is not None and recorded.stream_seq <= row["last_seq"]:
+            pid, seq = env.meta.aggregate_id, recorded.stream_seq
+            row = rows.get(pid) or known.get(pid)
+            if row is not None and seq <= row["last_seq"]:
                 continue  # per-aggregate guard: this event is already in the row
             event, at = env.event, env.meta.occurred_at
             if isinstance(event, PetitionReceived):
-                if row is not None:
-                    continue
-                new[pid] = {
-                    "petition_id": pid,
-                    "code": event.code,
-                    "province_code": event.province_code,
-                    "commune_code": event.commune_code,
-                    "channel": event.channel.value,
-                    "legal_type": event.legal_type.value,
-                    "field_code": event.field_code,
-                    "content": event.content,
-                    "status": "received",
-                    "agency_code": None,
-                    "promised_date": None,
-                    "answer_text": None,
-                    "answering_agency_code": None,
-                    "document_number": None,
-                    "received_at": at,
-                    "assigned_at": None,
-                    "answered_at": None,
-                    "last_seq": recorded.stream_seq,
-                }
-                statuses["received"] += 1
-                applied[event.type] += 1
+                if row is None:
+                    rows[pid] = received_row(pid, event, at, seq)
+                    applied[event.type] += 1
                 continue
             if row is None:
-                continue
-            row = dict(row, last_seq=recorded.stream_seq)
-            before = row["status"]
-            if isinstance(event, PetitionAssigned):
-                row.update(
-                    status="assigned",
-                    agency_code=event.agency_code,
-                    promised_date=event.promised_date,
-                    assigned_at=at,
-                )
-            elif isinstance(event, PetitionAnswered):
-                row.update(
-                    status="answered",
-                    answer_text=event.answer_text,
-                    answering_agency_code=event.answering_agency_code,
-                    document_number=event.document_number,
-                    answered_at=at,
-                )
-            if row["status"] != before:
-                statuses[before] -= 1
-                statuses[row["status"]] += 1
+                continue  # nothing to apply it to (its petition.received is parked or filtered)
+            if pid not in rows:
+                row = rows[pid] = row.copy()
+            apply(row, event, at)
+            row["last_seq"] = seq
             applied[event.type] += 1
-            (new if pid in new else changed)[pid] = row
-        if new:
-            await session.execute(insert(g.petitions), list(new.values()))
-        if changed:
+        if not rows:
+            return
+        deltas: Counter[tuple[str, str]] = Counter()
+        for pid, row in rows.items():
+            province = row["province_code"]
+            for figure, n in figures(row).items():
+                deltas[(province, figure)] += n
+            before = known.get(pid)
+            if before is not None:
+                for figure, n in figures(before).items():
+                    deltas[(province, figure)] -= n
+        for new in _inserts(rows, known):
+            await session.execute(insert(g.petitions), new)
+        for changed in _updates(rows, known):
+            # No values(): the SET clause is every key of the parameters but the bound id.
             await session.execute(
-                update(g.petitions)
-                .where(g.petitions.c.petition_id == bindparam("b_petition_id"))
-                .values({c: bindparam(f"b_{c}") for c in _UPDATABLE}),
-                [
-                    {f"b_{k}": v for k, v in r.items() if k in (*_UPDATABLE, "petition_id")}
-                    for r in changed.values()
-                ],
+                update(g.petitions).where(g.petitions.c.petition_id == bindparam("b_petition_id")), changed
             )
-        await self._bump(session, g.status_counts, "status", statuses)
-        await self._bump(session, g.event_counts, "event_type", applied)
+        await self._bump(
+            session,
+            g.figures,
+            [{"province_code": p, "figure": f, "count": n} for (p, f), n in deltas.items() if n],
+        )
+        await self._bump(session, g.event_counts, [{"event_type": k, "count": v} for k, v in applied.items()])
 
     @staticmethod
-    async def _bump(session: AsyncSession, table: Table, key: str, deltas: Counter[str]) -> None:
+    async def _rows(session: AsyncSession, g: Generation, ids: set[str]) -> Sequence[Row[Any]]:
+        """The stored rows of these petitions. On PostgreSQL the primary key index is forced for
+        the lookup: a fresh generation has no statistics yet, and the planner then prefers to
+        scan the whole table for each batch's IN list, which makes a rebuild quadratic."""
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            await session.execute(text("SET LOCAL enable_seqscan = off"))
+        rows = (await session.execute(select(g.petitions).where(g.petitions.c.petition_id.in_(ids)))).all()
+        if postgres:
+            await session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return rows
+
+    @staticmethod
+    async def _bump(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
         """Add to the counters in one statement (INSERT ... ON CONFLICT DO UPDATE, which both
         SQLite and PostgreSQL have): a round trip less per batch than read-then-write."""
-        rows = [{key: k, "count": v} for k, v in deltas.items() if v]
         if not rows:
             return
         dialect = session.get_bind().dialect.name
         upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
         await session.execute(
             upsert.on_conflict_do_update(
-                index_elements=[table.c[key]], set_={"count": table.c["count"] + upsert.excluded["count"]}
+                index_elements=list(table.primary_key.columns),
+                set_={"count": table.c["count"] + upsert.excluded["count"]},
             ),
             rows,
         )
 
     # -- queries ---------------------------------------------------------------------------
 
-    async def petition(self, session: AsyncSession, petition_id: str) -> dict[str, Any] | None:
+    async def petition(self, session: AsyncSession, petition_id: str) -> PetitionRow | None:
         g = generation_tables(await self.active_generation(session))
-        row = (
+        found = (
             await session.execute(select(g.petitions).where(g.petitions.c.petition_id == petition_id))
         ).first()
-        if row is None:
-            return None
-        out = dict(row._mapping)
-        for key in ("received_at", "assigned_at", "answered_at"):
-            out[key] = _aware(out[key])
-        return out
+        return None if found is None else _from_db(found._mapping, aware=True)
 
-    async def stats(self, session: AsyncSession) -> dict[str, Any]:
+    async def stats(
+        self, session: AsyncSession, *, province_code: str | None = None, commune_code: str | None = None
+    ) -> dict[str, Any]:
+        """The oversight figures, for all petitions or those of one province and/or commune.
+        Nationally and per province they are read from the kept sums; a commune's are summed
+        over its rows (an index range: a commune has few enough petitions)."""
         g = generation_tables(await self.active_generation(session))
-        by_status = {r[0]: r[1] for r in await session.execute(select(g.status_counts)) if r[1]}
-        by_event = {r[0]: r[1] for r in await session.execute(select(g.event_counts))}
+        if commune_code is None:
+            f = g.figures
+            query = select(f.c.figure, func.sum(f.c.count)).group_by(f.c.figure)
+            if province_code is not None:
+                query = query.where(f.c.province_code == province_code)
+            counts = {figure: int(n) for figure, n in await session.execute(query) if n}
+        else:
+            p = g.petitions
+            rows = select(*(p.c[c] for c in FIGURE_COLUMNS)).where(p.c.commune_code == commune_code)
+            if province_code is not None:
+                rows = rows.where(p.c.province_code == province_code)
+            summed: Counter[str] = Counter()
+            for r in await session.execute(rows):
+                summed.update(figures(cast(FigureInputs, r._mapping)))
+            counts = dict(summed)
+        by_event = {r[0]: r[1] for r in await session.execute(select(g.event_counts)) if r[1]}
         return {
             "generation": g.number,
-            "total": sum(by_status.values()),
-            "by_status": by_status,
-            "events_applied": by_event,
+            "province_code": province_code,
+            "commune_code": commune_code,
+            **summarise(counts),
+            "events_applied": dict(sorted(by_event.items())),
         }

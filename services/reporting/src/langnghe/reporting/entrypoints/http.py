@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from langnghe.reporting.adapters.petition_view import PetitionView
+from langnghe.reporting.entrypoints.responses import PetitionStats, PetitionStatusView
 from langnghe.runtime.http import ApiError, ErrorBody
 from langnghe.runtime.rebuild import RebuildReport
+
+UnitCode = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
 
 
 def router(
@@ -23,9 +26,10 @@ def router(
     @api.get(
         "/v1/petitions/{petition_id}",
         responses={404: {"model": ErrorBody}},
-        summary="Tình trạng một kiến nghị: cơ quan được giao, ngày hẹn, nội dung trả lời",
+        response_model=PetitionStatusView,
+        summary="Tình trạng một kiến nghị: cơ quan được giao, thời hạn, trả lời, công khai, ý kiến phản hồi",
     )
-    async def petition(petition_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]) -> dict[str, Any]:
+    async def petition(petition_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]) -> Any:
         async with sessions() as session:
             row = await view.petition(session, petition_id)
         if row is None:
@@ -37,10 +41,14 @@ def router(
             )
         return row
 
-    @api.get("/v1/stats", summary="Số kiến nghị theo tình trạng")
-    async def stats() -> dict[str, Any]:
+    @api.get(
+        "/v1/stats",
+        response_model=PetitionStats,
+        summary="Số liệu giám sát: theo tình trạng, loại, quá hạn, trả lời đúng hạn, công khai, phản hồi",
+    )
+    async def stats(province_code: UnitCode = None, commune_code: UnitCode = None) -> Any:
         async with sessions() as session:
-            return await view.stats(session)
+            return await view.stats(session, province_code=province_code, commune_code=commune_code)
 
     @api.post("/ops/projections/reporting-petitions/rebuild", tags=["vận hành (operations)"],
               summary="Rebuild the projection from sequence 1 into fresh tables, then switch")  # fmt: skip
