@@ -15,6 +15,7 @@ import nats
 import pytest
 from tests.service.harness import eventually, running
 
+from langnghe.contracts.codec import Envelope
 from langnghe.contracts.envelope import Actor, EventMeta
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.conference import SupervisionRecommendationIssued
@@ -81,7 +82,8 @@ class Stack:
     async def types(self, pid: str) -> list[str]:
         loaded = await self.store.load(petition_subject_any_province(pid))
         return [
-            r.envelope.type if hasattr(r.envelope, "type") else r.envelope.event.type for r in loaded.events
+            r.envelope.event.type if isinstance(r.envelope, Envelope) else r.envelope.type
+            for r in loaded.events
         ]
 
 

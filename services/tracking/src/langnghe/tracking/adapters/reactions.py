@@ -46,7 +46,7 @@ from langnghe.tracking.domain.petition import (
 )
 from langnghe.tracking.domain.recommendation import OpenRecommendation, decide_open_recommendation
 from langnghe.tracking.domain.timers import command_for, timer_command_id, timers_for
-from langnghe.tracking.handlers import Decide, deciding, petition_target
+from langnghe.tracking.handlers import Decide, deciding, load_petition, petition_target
 
 log = structlog.get_logger()
 
@@ -166,12 +166,7 @@ class PetitionPolicy:
             )
 
     async def _write_timers(self, petition_id: str, province: str) -> None:
-        loaded = await self._store().load(petition_target(petition_id).load_filter)
-        state = fold(
-            (r.envelope.event, r.envelope.meta.occurred_at)
-            for r in loaded.events
-            if isinstance(r.envelope, Envelope)
-        )
+        state = await load_petition(self._store(), petition_id)
         if state.exists:
             await self._schedules().replace(petition_id, province, timers_for(state))
 
