@@ -97,7 +97,7 @@ def plan_conferences(today: date, data: dict[str, Any] | None = None) -> list[Pl
         }
         hold = {
             "held_on": today.isoformat(),
-            "attendance": meeting.get("attendance", 80),
+            "attendance": meeting["attendance"],
             "organisations_present": ["Ủy ban MTTQ Việt Nam", "Hội Nông dân", "Hội Liên hiệp Phụ nữ"],
         }
         out.append(PlannedConference(meeting["key"], f"demo-meeting-{meeting['key']}", schedule, hold))
