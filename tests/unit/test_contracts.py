@@ -120,6 +120,26 @@ def test_golden_received_sample_carries_its_values() -> None:
     assert decoded.meta.event_id == event_id_for("petition.received:019cac54476c73a99e1f0b7d22c49e61")
 
 
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_one_pass_decoding_equals_the_general_path(path: Path) -> None:
+    """`decode` validates a current-version event in one pass; whatever it returns is what
+    the general path (parse, validate the envelope, upcast, validate the payload) returns."""
+    body = path.read_bytes()
+    fast, general = REGISTRY.decode(body), REGISTRY._decode_general(body)
+    assert fast == general
+    assert type(fast.meta) is EventMeta  # never the wire model, which carries the payload too
+
+
+def test_older_versions_and_unknown_types_take_the_general_path() -> None:
+    body = golden("petition.assigned.v1")
+    unknown = REGISTRY.decode(raw({**body, "type": "petition.sung_about"}))
+    assert isinstance(unknown, UnknownEvent) and unknown.type == "petition.sung_about"
+    with pytest.raises(UndecodableEvent, match="not an event envelope"):
+        REGISTRY.decode(raw({**body, "schema_version": 0}))
+    with pytest.raises(UndecodableEvent):
+        REGISTRY.decode(raw({**body, "data": {"agency_code": ""}}))
+
+
 @pytest.mark.parametrize("stem", CURRENT)
 def test_golden_sample_reencodes_to_the_same_json(stem: str) -> None:
     decoded = REGISTRY.decode((GOLDEN / f"{stem}.json").read_bytes())

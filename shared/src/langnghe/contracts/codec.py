@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union
 
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from langnghe.contracts.envelope import EventMeta
 from langnghe.contracts.events.base import DomainEvent
@@ -49,6 +49,9 @@ class UnknownEvent:
     data: dict[str, Any]
 
 
+_META_FIELDS = tuple(EventMeta.model_fields)
+
+
 class UndecodableEvent(ValueError):
     """The bytes are not a valid event of a known type: a poison message for a consumer."""
 
@@ -57,6 +60,7 @@ class EventRegistry:
     def __init__(self, models: Iterable[type[DomainEvent]] = ()) -> None:
         self._models: dict[str, type[DomainEvent]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._current: TypeAdapter[Any] | None = None
         for model in models:
             self.register(model)
 
@@ -65,6 +69,30 @@ class EventRegistry:
         if not isinstance(type_name, str):
             raise TypeError(f"{model.__name__} needs a literal default for `type`")
         self._models[type_name] = model
+        self._current = None
+
+    @staticmethod
+    def _wire(type_name: str, model: type[DomainEvent]) -> type[EventMeta]:
+        """The whole wire shape of one type at its current version (envelope, type, payload)."""
+        tag: Any = Literal[type_name]
+        version: Any = Literal[model.SCHEMA_VERSION]
+        return create_model(
+            f"Wire_{type_name.replace('.', '_')}",
+            __base__=EventMeta,
+            type=(tag, ...),
+            schema_version=(version, ...),
+            data=(model, ...),
+        )
+
+    def _current_shapes(self) -> TypeAdapter[Any]:
+        """One validator for every known type at its current version, straight from the JSON
+        bytes (the type picks the shape): the common case of `decode` in one pass of
+        pydantic-core, twice as fast as parsing, then validating the envelope and the payload."""
+        if self._current is None:
+            wires = tuple(self._wire(type_name, model) for type_name, model in self._models.items())
+            union: Any = Annotated[Union[wires], Field(discriminator="type")]  # noqa: UP007
+            self._current = TypeAdapter(union)
+        return self._current
 
     def upcaster(self, type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
         """Register a function turning the payload of `from_version` into `from_version + 1`."""
@@ -107,6 +135,18 @@ class EventRegistry:
         return version, data
 
     def decode(self, raw: bytes) -> Envelope[DomainEvent] | UnknownEvent:
+        if self._models:
+            try:
+                wire = self._current_shapes().validate_json(raw)
+            except ValidationError:
+                pass  # an unknown type, an older version, or not valid: the general path says which
+            else:
+                meta = EventMeta.model_construct(**{name: getattr(wire, name) for name in _META_FIELDS})
+                return Envelope(meta=meta, event=wire.data)
+        return self._decode_general(raw)
+
+    def _decode_general(self, raw: bytes) -> Envelope[DomainEvent] | UnknownEvent:
+        """Any envelope: unknown types, older versions (upcast), and the errors of bad ones."""
         try:
             body = json.loads(raw)
             type_name = body["type"]
