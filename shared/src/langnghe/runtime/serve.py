@@ -8,6 +8,7 @@ from typing import TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from langnghe.runtime.gc_tuning import tune_gc
 from langnghe.runtime.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -15,8 +16,10 @@ S = TypeVar("S", bound=ServiceSettings)
 
 def serve(settings_cls: type[S], create_app: Callable[[S], FastAPI]) -> None:
     settings = settings_cls()  # read from the environment, at the edge
+    app = create_app(settings)
+    tune_gc()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
