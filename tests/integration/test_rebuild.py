@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from nats.aio.client import Client as NatsClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import langnghe.reporting
@@ -133,3 +134,40 @@ async def test_rebuild_while_live_consumer_applies_then_switch(nc: NatsClient, p
     async with sessions() as s:
         g1_rows = (await s.execute(select(func.count()).select_from(generation_tables(1).petitions))).scalar()
     assert 40 <= g1_rows <= 60
+
+
+async def test_rebuilt_generation_gets_its_indexes_after_the_rows(
+    nc: NatsClient, province: str, engine: AsyncEngine
+) -> None:
+    """The rebuild fills the new tables without secondary indexes, then builds them before the
+    switch: readers of the new generation find the same indexes, and codes stay unique."""
+    store = JetStreamEventStore(nc)
+    spec = ConsumerSpec(
+        durable=f"rebuild-ix-{uuid.uuid4().hex[:8]}",
+        stream=PETITIONS_STREAM,
+        filter_subjects=(f"petitions.events.{province}.>",),
+    )
+    for n in range(6):
+        await write_petition(store, province, n)
+    view = PetitionView()
+    report = await rebuild(nc.jetstream(), engine, session_factory(engine), view, spec, batch_size=4)
+    assert report.events == 6 + 3 + 2
+
+    g = generation_tables(report.generation)
+
+    def index_names(sync: object) -> set[str]:
+        return {ix["name"] for ix in inspect(sync).get_indexes(g.petitions.name)}
+
+    async with engine.connect() as conn:
+        names = await conn.run_sync(index_names)
+    assert names >= {
+        f"ix_petitions_g{g.number}_province_code",
+        f"ix_petitions_g{g.number}_commune_code",
+        f"uq_petitions_g{g.number}_code",
+    }
+    async with session_factory(engine)() as s:
+        row = (await s.execute(select(g.petitions).limit(1))).mappings().one()
+    duplicate = {**row, "petition_id": "another-id"}
+    with pytest.raises(IntegrityError):
+        async with session_factory(engine).begin() as s:
+            await s.execute(g.petitions.insert(), [duplicate])

@@ -30,12 +30,12 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    bindparam,
     func,
     insert,
     select,
@@ -44,13 +44,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Row, RowMapping
+from sqlalchemy.engine import Connection, Row, RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.schema import CreateTable
 
 from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
+from langnghe.runtime.bulk import insert_many, update_many
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.tables import projection_generations
 
@@ -65,6 +67,18 @@ class Generation:
     figures: Table
     event_counts: Table
 
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self.petitions, self.figures, self.event_counts)
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        """The secondary indexes (the unique code among them): a rebuild creates them once
+        the rows are in, which is much cheaper than keeping them up to date row by row."""
+        return tuple(
+            index for table in self.tables for index in sorted(table.indexes, key=lambda i: str(i.name))
+        )
+
 
 @lru_cache(maxsize=8)
 def generation_tables(number: int) -> Generation:
@@ -73,9 +87,9 @@ def generation_tables(number: int) -> Generation:
         f"petitions_g{number}",
         md,
         Column("petition_id", String(64), primary_key=True),
-        Column("code", String(32), nullable=False, unique=True),
-        Column("province_code", String(16), nullable=False, index=True),
-        Column("commune_code", String(16), nullable=True, index=True),
+        Column("code", String(32), nullable=False),
+        Column("province_code", String(16), nullable=False),
+        Column("commune_code", String(16), nullable=True),
         Column("channel", String(32), nullable=False),
         Column("legal_type", String(32), nullable=False),
         Column("field_code", String(64), nullable=True),
@@ -121,6 +135,11 @@ def generation_tables(number: int) -> Generation:
         Column("last_event_at", DateTime(timezone=True), nullable=False),
         Column("last_seq", BigInteger, nullable=False),
     )
+    # The two lookups are named as the column flags `index=True` named them in the tables of
+    # older generations (which had the code unique as a table constraint instead).
+    Index(f"ix_petitions_g{number}_province_code", petitions.c.province_code)
+    Index(f"ix_petitions_g{number}_commune_code", petitions.c.commune_code)
+    Index(f"uq_petitions_g{number}_code", petitions.c.code, unique=True)
     figures_table = Table(
         f"petition_figures_by_province_g{number}",
         md,
@@ -162,16 +181,15 @@ def _from_db(mapping: RowMapping, *, aware: bool = False) -> PetitionRow:
     return row  # type: ignore[return-value]
 
 
-def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
-    """Parameters for INSERT executemany, one list per set of non-null columns: a new row is
-    mostly nulls, which need not be bound one by one."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[dict[str, Any]]:
+    """Parameters for one INSERT executemany of the new rows, every column bound."""
+    out: list[dict[str, Any]] = []
     for pid, row in rows.items():
         if pid not in known:
-            params = {k: v for k, v in row.items() if v is not None}
+            params: dict[str, Any] = dict(row)
             params["answer_published_channels"] = ",".join(row["answer_published_channels"])
-            groups.setdefault(tuple(params), []).append(params)
-    return list(groups.values())
+            out.append(params)
+    return out
 
 
 def _updates(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
@@ -219,9 +237,32 @@ class PetitionView:
                 insert(projection_generations).values(projection=self.name, active=generation, updated_at=now)
             )
 
-    async def create_generation(self, engine: AsyncEngine, generation: int) -> None:
+    async def create_generation(self, engine: AsyncEngine, generation: int, *, indexes: bool = True) -> None:
+        """The generation's tables (kept if they exist). `indexes=False` leaves the secondary
+        indexes for `create_indexes`, for a rebuild that fills the tables first."""
+        g = generation_tables(generation)
         async with engine.begin() as conn:
-            await conn.run_sync(generation_tables(generation).metadata.create_all)
+            if indexes:
+                await conn.run_sync(g.metadata.create_all)
+                return
+
+            def tables_only(sync: Connection) -> None:
+                for table in g.tables:
+                    if not sync.dialect.has_table(sync, table.name):
+                        sync.execute(CreateTable(table))
+
+            await conn.run_sync(tables_only)
+
+    async def create_indexes(self, engine: AsyncEngine, generation: int) -> None:
+        """The secondary indexes of a generation filled without them (idempotent)."""
+        g = generation_tables(generation)
+        async with engine.begin() as conn:
+
+            def build(sync: Connection) -> None:
+                for index in g.indexes:
+                    index.create(sync, checkfirst=True)
+
+            await conn.run_sync(build)
 
     async def drop_generation(self, engine: AsyncEngine, generation: int) -> None:
         async with engine.begin() as conn:
@@ -278,13 +319,9 @@ class PetitionView:
             if before is not None:
                 for figure, n in figures(before).items():
                     deltas[(province, figure)] -= n
-        for new in _inserts(rows, known):
-            await session.execute(insert(g.petitions), new)
+        await insert_many(session, g.petitions, _inserts(rows, known))
         for changed in _updates(rows, known):
-            # No values(): the SET clause is every key of the parameters but the bound id.
-            await session.execute(
-                update(g.petitions).where(g.petitions.c.petition_id == bindparam("b_petition_id")), changed
-            )
+            await update_many(session, g.petitions, "petition_id", changed)
         await self._bump(
             session,
             g.figures,

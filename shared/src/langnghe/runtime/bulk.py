@@ -1,0 +1,113 @@
+"""Executemany without SQLAlchemy's per-row work, for projections that write thousands of rows.
+
+SQLAlchemy's executemany builds a parameter dict per row and runs every bind processor
+through its generic machinery: on a 45-column row that is most of the Python time of a
+projection rebuild. Here the statement is compiled once per table, column set and dialect,
+each column's bind processor is looked up once, and the rows go to the driver as tuples
+through `exec_driver_sql` (same connection, same transaction). The SQL and the conversions are
+SQLAlchemy's own, so what is stored is exactly what `session.execute(insert(table), rows)`
+would store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+#: Prefix of the bound key column in `update_many` rows (the SET clause takes the column's own name).
+KEY_PREFIX = "b_"
+
+Processor = Callable[[Any], Any] | None
+
+_SAMPLE_TIME = datetime(2026, 7, 1, 9, 5, 3, 1234, tzinfo=UTC)
+_SAMPLE_DAY = date(2026, 7, 1)
+
+
+def _time_text(value: Any) -> str:
+    return str(value.replace(tzinfo=None).isoformat(" ", "microseconds"))
+
+
+def _day_text(value: Any) -> str:
+    return str(value.isoformat())
+
+
+def _processor(column: Any, dialect: Dialect) -> Processor:
+    """The column's bind processor, or a C-speed equivalent for the values it sees most.
+
+    SQLite's DATETIME and DATE processors format with `%`-interpolation of a dict, a few µs a
+    value and many values a row; `isoformat` gives the same text. The equivalent is taken only
+    if it gives SQLAlchemy's text on a sample (a custom storage format keeps SQLAlchemy's), and
+    only for values of exactly that type (anything else, None included, goes to SQLAlchemy's)."""
+    slow: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if slow is None:
+        return None
+    for kind, text, sample in ((datetime, _time_text, _SAMPLE_TIME), (date, _day_text, _SAMPLE_DAY)):
+        try:
+            same = slow(sample) == text(sample)
+        except (TypeError, ValueError, AttributeError):
+            same = False
+        if same:
+            return _exact(kind, text, slow)
+    return slow
+
+
+def _exact(kind: type, fast: Callable[[Any], Any], slow: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def process(value: Any) -> Any:
+        return fast(value) if type(value) is kind else slow(value)
+
+    return process
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    table: Table, kind: str, columns: tuple[str, ...], key: str | None, dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[Processor, ...]]:
+    statement: Insert | Update
+    if kind == "insert":
+        statement = insert(table)
+        keys = list(columns)
+    else:
+        assert key is not None
+        statement = update(table).where(table.c[key] == bindparam(KEY_PREFIX + key))
+        keys = [*columns, KEY_PREFIX + key]
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    order = tuple(compiled.positiontup or ())
+    if sorted(order) != sorted(keys):
+        raise ValueError(f"{kind} on {table.name}: compiled parameters {order} differ from {keys}")
+    processors = tuple(
+        _processor(table.c[name.removeprefix(KEY_PREFIX) if name.startswith(KEY_PREFIX) else name], dialect)
+        for name in order
+    )
+    return compiled.string, order, processors
+
+
+async def _run(
+    session: AsyncSession, table: Table, kind: str, key: str | None, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    if not rows:
+        return
+    conn = await session.connection()
+    columns = tuple(name for name in rows[0] if name != (KEY_PREFIX + key if key else None))
+    sql, order, processors = _compiled(table, kind, columns, key, conn.dialect)
+    pairs = tuple(zip(order, processors, strict=True))
+    params = [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
+    await conn.exec_driver_sql(sql, params)
+
+
+async def insert_many(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT the rows, which must all have the same keys (the columns written)."""
+    await _run(session, table, "insert", None, rows)
+
+
+async def update_many(
+    session: AsyncSession, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE ... SET <every other key> WHERE <key> = row["b_<key>"], for rows that all have
+    the same keys."""
+    await _run(session, table, "update", key, rows)

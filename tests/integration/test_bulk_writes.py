@@ -1,0 +1,105 @@
+"""`langnghe.runtime.bulk` stores exactly what SQLAlchemy's own executemany stores, on SQLite
+and PostgreSQL: times (aware, UTC), dates, booleans, NULLs, and updates by key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from langnghe.runtime.bulk import insert_many, update_many
+from langnghe.runtime.database import create_engine, session_factory
+
+md = MetaData()
+
+
+def _table(name: str) -> Table:
+    return Table(
+        name,
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("text", Text, nullable=True),
+        Column("on_day", Date, nullable=True),
+        Column("at", DateTime(timezone=True), nullable=True),
+        Column("flag", Boolean, nullable=True),
+        Column("n", BigInteger, nullable=False),
+    )
+
+
+OURS = _table("bulk_ours")
+THEIRS = _table("bulk_theirs")
+
+ROWS = [
+    {"id": "a", "text": "Đề nghị sửa đường", "on_day": date(2026, 1, 5),
+     "at": datetime(2026, 1, 5, 8, 30, 1, 250, tzinfo=UTC), "flag": True, "n": 1},
+    {"id": "b", "text": None, "on_day": None, "at": None, "flag": None, "n": 2},
+    {"id": "c", "text": "", "on_day": date(2025, 12, 31),
+     "at": datetime(2026, 1, 1, 6, 59, 59, tzinfo=UTC), "flag": False, "n": 2**40},
+]  # fmt: skip
+CHANGES = [
+    {"b_id": "a", "flag": False, "at": datetime(2026, 2, 1, 0, 0, tzinfo=UTC), "n": 10},
+    {"b_id": "c", "flag": None, "at": None, "n": 30},
+]
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(db_url)
+    async with eng.begin() as conn:
+        await conn.run_sync(md.create_all)
+    yield eng
+    await eng.dispose()
+
+
+async def _read(engine: AsyncEngine, table: Table) -> list[dict[str, object]]:
+    async with session_factory(engine)() as s:
+        rows = (await s.execute(select(table).order_by(table.c.id))).mappings().all()
+    out = []
+    for row in rows:
+        item = dict(row)
+        at = item["at"]
+        if isinstance(at, datetime) and at.tzinfo is None:  # SQLite keeps no offset
+            item["at"] = at.replace(tzinfo=UTC)
+        out.append(item)
+    return out
+
+
+async def test_insert_and_update_many_store_what_sqlalchemy_stores(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+    async with sessions.begin() as s:
+        await insert_many(s, OURS, ROWS)
+        await s.execute(insert(THEIRS), ROWS)
+    assert await _read(engine, OURS) == await _read(engine, THEIRS) == ROWS
+
+    async with sessions.begin() as s:
+        for shape in ([CHANGES[0]], [CHANGES[1]]):
+            await update_many(s, OURS, "id", shape)
+            await s.execute(update(THEIRS).where(THEIRS.c.id == bindparam("b_id")), shape)
+    ours, theirs = await _read(engine, OURS), await _read(engine, THEIRS)
+    assert ours == theirs
+    assert [r["n"] for r in ours] == [10, 2, 30]
+    assert ours[0]["flag"] is False and ours[2]["flag"] is None and ours[2]["at"] is None
+
+
+async def test_nothing_to_write_is_no_statement(engine: AsyncEngine) -> None:
+    async with session_factory(engine).begin() as s:
+        await insert_many(s, OURS, [])
+        await update_many(s, OURS, "id", [])
+    assert await _read(engine, OURS) == []
