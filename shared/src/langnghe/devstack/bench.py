@@ -1407,7 +1407,11 @@ class Bench:
 
     def run(self) -> int:
         from langnghe.runtime import nats_server
+        from langnghe.runtime.gc_tuning import tune_gc
 
+        # The replays and the rebuild run in this process: with the garbage collector set as
+        # in every service (the rebuild runs inside reporting), raw limit and figure alike.
+        tune_gc()
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
         load_at_start = os.getloadavg()
         git_state = _git_state()

@@ -7,8 +7,9 @@ a batch it has already fetched when `fetch` raises asyncio's TimeoutError instea
 the benchmark: ~30 lost batches per 8 s under load, and a 30 s stall at the end of a run.
 
 This loop keeps one pull request outstanding on one inbox, so whatever the server sends is
-read, never orphaned. It waits for the first message only; everything that has arrived by
-then is handled as one batch, in order, while the request keeps prefetching.
+read, never orphaned. It waits for the first message, then up to the spec's `linger_s` for
+more; everything that has arrived by then is handled as one batch, in order, while the
+request keeps prefetching.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ class PullLoop:
             except TimeoutError:
                 await self._request()  # the request was lost (reconnect): ask again
                 continue
+            if self.spec.linger_s > 0 and self._queue.qsize() + 1 < self.spec.batch_size:
+                await self._linger()
             batch: list[Msg] = []
             for msg in [first, *self._drain()]:
                 status = (msg.headers or {}).get("Status") if not msg.data else None
@@ -115,6 +118,15 @@ class PullLoop:
                     "batch_handler_crashed", consumer=self.spec.durable, error=f"{type(exc).__name__}: {exc}"
                 )
                 await asyncio.sleep(1.0)
+
+    async def _linger(self) -> None:
+        """Wait up to the spec's linger for a full batch (or for the loop to be stopped)."""
+        deadline = asyncio.get_running_loop().time() + self.spec.linger_s
+        while self._queue.qsize() + 1 < self.spec.batch_size and not self._stopping:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(min(remaining, 0.005))
 
     def _drain(self) -> list[Msg]:
         out: list[Msg] = []

@@ -39,6 +39,7 @@ class WhenPetitionAnsweredNotifyCitizen:
                 select(notices.c.notice_id).where(notices.c.notice_id.in_([str(r.event_id) for r in events]))
             )
         }
+        new_recipients: list[dict[str, Any]] = []  # one executemany for the batch's receipts
         for recorded in events:
             env = recorded.envelope
             if not isinstance(env, Envelope):
@@ -47,7 +48,7 @@ class WhenPetitionAnsweredNotifyCitizen:
             event = env.event
             if isinstance(event, PetitionReceived) and pid not in known:
                 row = {"petition_id": pid, "code": event.code, "citizen_ref": event.citizen_ref}
-                await session.execute(insert(recipients).values(**row))
+                new_recipients.append(row)
                 known[pid] = row
             elif isinstance(event, PetitionAnswered) and str(recorded.event_id) not in done:
                 if pid not in known:
@@ -81,3 +82,5 @@ class WhenPetitionAnsweredNotifyCitizen:
                         session, notice_id, notice.citizen_ref, notice.body, env.meta.occurred_at
                     )
                 done.add(notice_id)
+        if new_recipients:
+            await session.execute(insert(recipients), new_recipients)
