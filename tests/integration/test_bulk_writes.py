@@ -1,5 +1,6 @@
 """`langnghe.runtime.bulk` stores exactly what SQLAlchemy's own executemany stores, on SQLite
-and PostgreSQL: times (aware, UTC), dates, booleans, NULLs, and updates by key."""
+and PostgreSQL: times (aware, UTC), dates, booleans, NULLs, and updates by key; `copy_many`
+(COPY on PostgreSQL) too, inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from langnghe.runtime.bulk import insert_many, update_many
+from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.database import create_engine, session_factory
 
 md = MetaData()
@@ -103,3 +104,26 @@ async def test_nothing_to_write_is_no_statement(engine: AsyncEngine) -> None:
         await insert_many(s, OURS, [])
         await update_many(s, OURS, "id", [])
     assert await _read(engine, OURS) == []
+
+
+async def test_copy_many_stores_what_an_insert_stores(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+    async with sessions.begin() as s:
+        await copy_many(s, OURS, ROWS)  # the first statement of its transaction
+        await s.execute(insert(THEIRS), ROWS)
+    assert await _read(engine, OURS) == await _read(engine, THEIRS) == ROWS
+
+
+async def test_copy_many_is_part_of_the_transaction(engine: AsyncEngine) -> None:
+    """COPY goes to the driver directly; a rollback must still take its rows away."""
+    sessions = session_factory(engine)
+    with pytest.raises(RuntimeError):
+        async with sessions.begin() as s:
+            await copy_many(s, OURS, ROWS[:1])
+            await copy_many(s, OURS, ROWS[1:])
+            raise RuntimeError("abandon the batch")
+    assert await _read(engine, OURS) == []
+    async with sessions.begin() as s:
+        await insert_many(s, OURS, ROWS[:1])
+        await copy_many(s, OURS, [])
+    assert [r["id"] for r in await _read(engine, OURS)] == ["a"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,8 @@ from langnghe.contracts.envelope import EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import Channel, PetitionAnswered, PetitionAssigned, PetitionReceived
 from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
-from langnghe.reporting.adapters.petition_view import PetitionView, generation_tables
+from langnghe.reporting.adapters.petition_view import PetitionView, _from_db, generation_tables
+from langnghe.reporting.domain.petition_figures import figures
 from langnghe.runtime.consumer import ConsumerRunner
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
@@ -129,6 +131,14 @@ async def test_rebuild_while_live_consumer_applies_then_switch(nc: NatsClient, p
     assert stats["total"] == 60
     assert stats["by_status"] == {"received": 30, "assigned": 15, "answered": 15}
     assert sum(stats["events_applied"].values()) == written  # exactly once, across the switch
+    # The rebuild kept the counters in memory and wrote them once: they equal the rows.
+    async with sessions() as s:
+        kept = {(r.province_code, r.figure): r.count for r in await s.execute(select(g2.figures)) if r.count}
+        recounted: Counter[tuple[str, str]] = Counter()
+        for r in (await s.execute(select(g2.petitions))).mappings():
+            for figure, n in figures(_from_db(r)).items():
+                recounted[(r["province_code"], figure)] += n
+    assert kept == dict(recounted)
 
     # The old generation was left intact for rollback, frozen at the switch.
     async with sessions() as s:

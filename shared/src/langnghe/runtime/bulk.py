@@ -105,6 +105,34 @@ async def insert_many(session: AsyncSession, table: Table, rows: Sequence[Mappin
     await _run(session, table, "insert", None, rows)
 
 
+@lru_cache(maxsize=256)
+def _copy_processors(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[Processor, ...]:
+    return tuple(_processor(table.c[name], dialect) for name in columns)
+
+
+async def copy_many(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Like `insert_many` (same conversions, same stored values), through PostgreSQL's binary
+    COPY: for a table no other transaction writes (a projection generation being rebuilt),
+    much cheaper per row for client and server. On another database, `insert_many`."""
+    if not rows:
+        return
+    conn = await session.connection()
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "asyncpg":
+        await insert_many(session, table, rows)
+        return
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        # SQLAlchemy begins the driver's transaction at the first statement; COPY goes to
+        # asyncpg directly and must not run before it (it would commit on its own).
+        await conn.exec_driver_sql("SELECT 1")
+    columns = tuple(rows[0])
+    pairs = tuple(zip(columns, _copy_processors(table, columns, conn.dialect), strict=True))
+    records = [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
+    await driver.copy_records_to_table(
+        table.name, records=records, columns=list(columns), schema_name=table.schema
+    )
+
+
 async def update_many(
     session: AsyncSession, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
 ) -> None:

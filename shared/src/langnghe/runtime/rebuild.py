@@ -1,8 +1,9 @@
 """Rebuilding a projection from sequence 1 into fresh tables while the old ones keep serving.
 
 1. Create generation N+1's tables; replay the stream into them with an ordered consumer,
-   batch by batch, each batch in one transaction with the rebuild's own checkpoint; then
-   build the secondary indexes (a rebuild fills the tables without them).
+   batch by batch, each batch in one transaction with the rebuild's own checkpoint, the
+   projection's counters summed in memory and written once at the end; then build the
+   secondary indexes (a rebuild fills the tables without them).
 2. Switch, in one transaction that holds the live consumer's checkpoint row: apply what the
    live consumer has applied since (up to its checkpoint), point readers and the live
    consumer at generation N+1, set the live checkpoint to the rebuild's position.
@@ -19,7 +20,7 @@ import fnmatch
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from nats.aio.msg import Msg
@@ -50,8 +51,18 @@ class GenerationalProjection(Protocol):
 
     async def drop_generation(self, engine: AsyncEngine, generation: int) -> None: ...
 
+    def new_tallies(self) -> Any:
+        """Counters the projection keeps in memory while it fills a generation no reader sees
+        (instead of writing them with every batch)."""
+
+    async def write_tallies(self, session: AsyncSession, generation: int, tallies: Any) -> None: ...
+
     async def apply_to(
-        self, session: AsyncSession, events: Sequence[RecordedEvent], generation: int
+        self,
+        session: AsyncSession,
+        events: Sequence[RecordedEvent],
+        generation: int,
+        tallies: Any = None,
     ) -> None: ...
 
 
@@ -149,13 +160,18 @@ async def rebuild(
             await decoded.put(None)
 
     producer = asyncio.create_task(decode_batches())
+    # Nobody reads the new generation before the switch, and an abandoned rebuild starts
+    # over (its tables are dropped above): its counters can wait in memory until the end.
+    tallies = projection.new_tallies()
     while (events := await decoded.get()) is not None:
         async with sessions.begin() as session:
-            await projection.apply_to(session, events, new)
+            await projection.apply_to(session, events, new, tallies)
             position = events[-1].stream_seq
             await ck.write_checkpoint(session, rebuild_ck, position)
         applied += len(events)
     await producer  # re-raises a replay failure
+    async with sessions.begin() as session:
+        await projection.write_tallies(session, new, tallies)
     await projection.create_indexes(engine, new)
     # Switch. The live consumer's checkpoint row is locked, so it cannot apply a batch to
     # the old generation while we move it to the new one.

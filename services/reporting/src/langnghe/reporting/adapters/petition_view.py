@@ -10,7 +10,9 @@ one per event), and one upsert per counter table. The figures are kept per provi
 `figures(row after) - figures(row before)` over the rows the batch changed, in the same
 transaction as the rows and the checkpoint, so they equal an aggregate over the rows after any
 batch, after a redelivery (an event at or below a row's `last_seq` changes nothing) and after a
-rebuild (the same fold over the same events). Per province, not per commune: a batch touches a
+rebuild (the same fold over the same events). A rebuild, which fills a generation no reader
+sees yet, keeps the counters in memory and writes them once (`Tallies`), and loads the new
+rows with COPY on PostgreSQL. Per province, not per commune: a batch touches a
 few provinces but hundreds of communes, and each kept key is an upserted row; a commune's
 figures are summed over its rows when asked for.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Final, cast
@@ -52,11 +54,20 @@ from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
-from langnghe.runtime.bulk import insert_many, update_many
+from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.tables import projection_generations
 
 PROJECTION = "reporting-petitions"
+
+
+@dataclass
+class Tallies:
+    """The counters of a generation being rebuilt, kept in memory until `write_tallies`. A
+    batch that fails leaves them off; a rebuild that fails is abandoned and starts over."""
+
+    figures: Counter[tuple[str, str]] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -181,15 +192,17 @@ def _from_db(mapping: RowMapping, *, aware: bool = False) -> PetitionRow:
     return row  # type: ignore[return-value]
 
 
-def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[dict[str, Any]]:
-    """Parameters for one INSERT executemany of the new rows, every column bound."""
-    out: list[dict[str, Any]] = []
+def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
+    """Parameters for INSERT executemany of the new rows, one list per set of columns that are
+    not NULL. A new row is mostly empty (no agency, no answer yet): leaving its NULL columns
+    out of the statement (no column has a default) halves what is bound and stored per row."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for pid, row in rows.items():
         if pid not in known:
-            params: dict[str, Any] = dict(row)
+            params: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
             params["answer_published_channels"] = ",".join(row["answer_published_channels"])
-            out.append(params)
-    return out
+            groups.setdefault(tuple(params), []).append(params)
+    return list(groups.values())
 
 
 def _updates(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
@@ -273,7 +286,33 @@ class PetitionView:
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
         await self.apply_to(session, events, await self.active_generation(session))
 
-    async def apply_to(self, session: AsyncSession, events: Sequence[RecordedEvent], generation: int) -> None:
+    def new_tallies(self) -> Tallies:
+        return Tallies()
+
+    async def write_tallies(self, session: AsyncSession, generation: int, tallies: Tallies) -> None:
+        """Add what a rebuild kept in memory to the generation's counters."""
+        g = generation_tables(generation)
+        await self._bump(
+            session,
+            g.figures,
+            [{"province_code": p, "figure": f, "count": n} for (p, f), n in tallies.figures.items() if n],
+        )
+        await self._bump(
+            session, g.event_counts, [{"event_type": k, "count": v} for k, v in tallies.events.items() if v]
+        )
+        tallies.figures.clear()
+        tallies.events.clear()
+
+    async def apply_to(
+        self,
+        session: AsyncSession,
+        events: Sequence[RecordedEvent],
+        generation: int,
+        tallies: Tallies | None = None,
+    ) -> None:
+        """Fold the events into the generation's rows. With `tallies` (a rebuild filling a
+        generation no reader sees yet) the counters are summed in memory instead of upserted
+        per batch; `write_tallies` writes them once before the switch."""
         g = generation_tables(generation)
         # The consumer sees every aggregate of the stream; conferences and supervisions are
         # not petitions.
@@ -310,7 +349,7 @@ class PetitionView:
             applied[event.type] += 1
         if not rows:
             return
-        deltas: Counter[tuple[str, str]] = Counter()
+        deltas: Counter[tuple[str, str]] = Counter() if tallies is None else tallies.figures
         for pid, row in rows.items():
             province = row["province_code"]
             for figure, n in figures(row).items():
@@ -319,9 +358,16 @@ class PetitionView:
             if before is not None:
                 for figure, n in figures(before).items():
                     deltas[(province, figure)] -= n
-        await insert_many(session, g.petitions, _inserts(rows, known))
+        for new_rows in _inserts(rows, known):
+            if tallies is None:
+                await insert_many(session, g.petitions, new_rows)
+            else:  # no other transaction writes a generation being rebuilt
+                await copy_many(session, g.petitions, new_rows)
         for changed in _updates(rows, known):
             await update_many(session, g.petitions, "petition_id", changed)
+        if tallies is not None:
+            tallies.events.update(applied)
+            return
         await self._bump(
             session,
             g.figures,
