@@ -128,6 +128,13 @@ def test_one_pass_decoding_equals_the_general_path(path: Path) -> None:
     fast, general = REGISTRY.decode(body), REGISTRY._decode_general(body)
     assert fast == general
     assert type(fast.meta) is EventMeta  # never the wire model, which carries the payload too
+    # The meta is built without validation: it must behave like a validated one.
+    assert hash(fast.meta) == hash(general.meta)
+    assert fast.meta.model_fields_set == general.meta.model_fields_set
+    assert fast.meta.model_dump(mode="json") == general.meta.model_dump(mode="json")
+    bumped = fast.meta.model_copy(update={"schema_version": fast.meta.schema_version + 1})
+    assert bumped.schema_version == general.meta.schema_version + 1
+    assert fast.meta.schema_version == general.meta.schema_version  # frozen, copied not changed
 
 
 def test_older_versions_and_unknown_types_take_the_general_path() -> None:

@@ -50,6 +50,20 @@ class UnknownEvent:
 
 
 _META_FIELDS = tuple(EventMeta.model_fields)
+_ALL_META_FIELDS = frozenset(_META_FIELDS)
+
+
+def _meta_of(wire: EventMeta) -> EventMeta:
+    """The EventMeta of a validated wire object (whose class extends EventMeta with `type` and
+    `data`). The values are validated already, so this is `EventMeta.model_construct` without
+    its per-field default handling: every field is set (1 µs instead of 4)."""
+    values = wire.__dict__
+    meta = EventMeta.__new__(EventMeta)
+    object.__setattr__(meta, "__dict__", {name: values[name] for name in _META_FIELDS})
+    object.__setattr__(meta, "__pydantic_fields_set__", set(_ALL_META_FIELDS))
+    object.__setattr__(meta, "__pydantic_extra__", None)
+    object.__setattr__(meta, "__pydantic_private__", None)
+    return meta
 
 
 class UndecodableEvent(ValueError):
@@ -141,8 +155,7 @@ class EventRegistry:
             except ValidationError:
                 pass  # an unknown type, an older version, or not valid: the general path says which
             else:
-                meta = EventMeta.model_construct(**{name: getattr(wire, name) for name in _META_FIELDS})
-                return Envelope(meta=meta, event=wire.data)
+                return Envelope(meta=_meta_of(wire), event=wire.data)
         return self._decode_general(raw)
 
     def _decode_general(self, raw: bytes) -> Envelope[DomainEvent] | UnknownEvent:

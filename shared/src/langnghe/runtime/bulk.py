@@ -6,7 +6,8 @@ projection rebuild. Here the statement is compiled once per table, column set an
 each column's bind processor is looked up once, and the rows go to the driver as tuples
 through `exec_driver_sql` (same connection, same transaction). The SQL and the conversions are
 SQLAlchemy's own, so what is stored is exactly what `session.execute(insert(table), rows)`
-would store.
+would store. `copy_many` sends the same values with PostgreSQL's COPY, for tables no other
+transaction writes.
 """
 
 from __future__ import annotations
