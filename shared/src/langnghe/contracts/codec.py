@@ -50,7 +50,6 @@ class UnknownEvent:
 
 
 _META_FIELDS = tuple(EventMeta.model_fields)
-_ALL_META_FIELDS = frozenset(_META_FIELDS)
 
 
 def _meta_of(wire: EventMeta) -> EventMeta:
@@ -60,7 +59,7 @@ def _meta_of(wire: EventMeta) -> EventMeta:
     values = wire.__dict__
     meta = EventMeta.__new__(EventMeta)
     object.__setattr__(meta, "__dict__", {name: values[name] for name in _META_FIELDS})
-    object.__setattr__(meta, "__pydantic_fields_set__", set(_ALL_META_FIELDS))
+    object.__setattr__(meta, "__pydantic_fields_set__", set(_META_FIELDS))
     object.__setattr__(meta, "__pydantic_extra__", None)
     object.__setattr__(meta, "__pydantic_private__", None)
     return meta

@@ -88,6 +88,15 @@ def _compiled(
     return compiled.string, order, processors
 
 
+def _bound(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str], processors: Sequence[Processor]
+) -> list[tuple[Any, ...]]:
+    """The rows as the driver takes them: values in `names` order, each converted by its
+    column's bind processor."""
+    pairs = tuple(zip(names, processors, strict=True))
+    return [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
+
+
 async def _run(
     session: AsyncSession, table: Table, kind: str, key: str | None, rows: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -96,9 +105,7 @@ async def _run(
     conn = await session.connection()
     columns = tuple(name for name in rows[0] if name != (KEY_PREFIX + key if key else None))
     sql, order, processors = _compiled(table, kind, columns, key, conn.dialect)
-    pairs = tuple(zip(order, processors, strict=True))
-    params = [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
-    await conn.exec_driver_sql(sql, params)
+    await conn.exec_driver_sql(sql, _bound(rows, order, processors))
 
 
 async def insert_many(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -127,8 +134,7 @@ async def copy_many(session: AsyncSession, table: Table, rows: Sequence[Mapping[
         # asyncpg directly and must not run before it (it would commit on its own).
         await conn.exec_driver_sql("SELECT 1")
     columns = tuple(rows[0])
-    pairs = tuple(zip(columns, _copy_processors(table, columns, conn.dialect), strict=True))
-    records = [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
+    records = _bound(rows, columns, _copy_processors(table, columns, conn.dialect))
     await driver.copy_records_to_table(
         table.name, records=records, columns=list(columns), schema_name=table.schema
     )
