@@ -263,6 +263,42 @@ def test_arguments_and_plans() -> None:
     assert (args.duration, args.rate, args.out, args.skip_postgres) == (30.0, 20.0, "x.json", True)
 
 
+def test_end_to_end_probes_by_default_unless_told_how_many_in_flight() -> None:
+    parser = bench.build_parser()
+    assert bench.Plan.from_args(parser.parse_args([])).concurrency is None
+    assert bench.Plan.from_args(parser.parse_args(["--concurrency", "32"])).concurrency == 32
+    assert bench.Plan.from_args(parser.parse_args(["--quick"])).probe_seconds < 5
+
+
+def test_saturated_when_a_probe_gains_less_than_the_step_or_fails() -> None:
+    assert not bench.saturated([])
+    assert not bench.saturated([800.0])
+    assert not bench.saturated([800.0, 1000.0])  # +25 %: keep climbing
+    assert bench.saturated([800.0, 1000.0, 1040.0])  # +4 % over the best before
+    assert bench.saturated([800.0, 1000.0, 900.0])  # worse
+    assert bench.saturated([800.0, None])  # failed (errors, or not all visible)
+    assert bench.saturated([None])
+
+
+def test_knee_is_the_fewest_in_flight_near_the_best_rate() -> None:
+    probes = [(24, 880.0), (48, 1040.0), (96, 1123.0), (192, 1188.0)]
+    assert bench.knee(probes) == 96  # 1123 >= 0.9 * 1188; 1040 is not
+    assert bench.knee(probes, share=0.95) == 192
+    assert bench.knee(probes, share=0.7) == 24
+    assert bench.knee([(24, 500.0), (48, None)]) == 24
+    assert bench.knee([(24, None)]) is None
+    assert bench.knee([]) is None
+
+
+def test_the_end_to_end_figure_says_how_many_were_in_flight() -> None:
+    ours = {"e2e": {"petitions_per_s": 1100.0, "concurrency": 96}}
+    figure = next(
+        f for f in bench.figures_from({"publish": {"msgs_per_s": 2000.0}}, ours) if f.key == "e2e_throughput"
+    )
+    assert figure.label == "end to end submit→visible (96 in flight)"
+    assert figure.ratio == 0.55 and figure.status == "PASS"
+
+
 def test_main_bench_refuses_bad_values() -> None:
     assert bench.main_bench(["--duration", "0"]) == 2
 

@@ -11,6 +11,14 @@ One run, one nats-server (`sync_interval: always`, provisioned like production):
    separate processes; submit-to-visible latency at a fixed rate, open loop; the reporting
    projection's rebuild on both databases; each service's RSS at rest.
 
+The end-to-end rate is a capacity: the most petitions/s the system sustains. With too few
+submissions in flight a closed loop measures its own round trips instead (the machine has
+idle CPU and the rate still grows with more in flight), so short probes first double the
+number in flight from 24 until the rate stops growing by 5 %, and the sustained run uses the
+smallest number that reached 90 % of the best probe (the knee: near the most throughput, at
+the least latency). Every probe is printed and kept in the JSON; `--concurrency N` skips
+the probes.
+
 Every figure is printed next to its raw limit, with the ratio and PASS/MISS against its
 target, and everything is written as JSON together with the environment and the CPU each
 process used in each phase (what other programs used on the machine meanwhile is reported:
@@ -68,6 +76,13 @@ TARGET_P99_MS = 200.0
 TARGET_REBUILD_RATIO = 0.40
 TARGET_RSS_MIB = 120.0
 
+#: Submissions in flight tried by the end-to-end probes, in order; a probe that gains less
+#: than `SATURATION_GAIN` over the best before it ends the climb.
+CONCURRENCY_STEPS = (24, 48, 96, 192)
+SATURATION_GAIN = 0.05
+#: The sustained run uses the fewest in flight whose probe reached this share of the best.
+KNEE_SHARE = 0.90
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -79,8 +94,9 @@ class Plan:
     e2e_seconds: float
     latency_seconds: float
     latency_rate: float
-    concurrency: int
+    concurrency: int | None  # None: probe CONCURRENCY_STEPS for the knee
     idle_seconds: float
+    probe_seconds: float = 10.0
     client: str = "lite"
     probe: str = "db"
     poll_interval: float = 0.005
@@ -98,6 +114,7 @@ class Plan:
                 latency_rate=args.rate,
                 concurrency=args.concurrency,
                 idle_seconds=3.0,
+                probe_seconds=2.0,
                 client=args.client,
                 probe=args.probe,
             )
@@ -116,6 +133,28 @@ class Plan:
 
 
 # --------------------------------------------------------------------------- pure helpers
+
+
+def saturated(rates: Sequence[float | None], gain: float = SATURATION_GAIN) -> bool:
+    """Whether the last probe ended the climb: it failed, or it gained less than `gain` over
+    the best probe before it."""
+    if not rates:
+        return False
+    last = rates[-1]
+    if last is None:
+        return True
+    before = [r for r in rates[:-1] if r is not None]
+    return bool(before) and last < max(before) * (1 + gain)
+
+
+def knee(probes: Sequence[tuple[int, float | None]], share: float = KNEE_SHARE) -> int | None:
+    """The fewest in flight whose rate reached `share` of the best probe's (None if no probe
+    measured a rate)."""
+    measured = [(c, r) for c, r in probes if r is not None]
+    if not measured:
+        return None
+    best = max(r for _, r in measured)
+    return min(c for c, r in measured if r >= share * best)
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -316,6 +355,7 @@ def figures_from(raw: dict[str, Any], ours: dict[str, Any]) -> list[Figure]:
         return value
 
     publish = get(raw, "publish", "msgs_per_s")
+    in_flight = get(ours, "e2e", "concurrency")
     figures = [
         Figure(
             "append_single",
@@ -343,12 +383,13 @@ def figures_from(raw: dict[str, Any], ours: dict[str, Any]) -> list[Figure]:
         ),
         Figure(
             "e2e_throughput",
-            "end to end submit→visible",
+            "end to end submit→visible" + (f" ({in_flight} in flight)" if in_flight else ""),
             get(ours, "e2e", "petitions_per_s"),
             "petitions/s",
             publish,
             "publishes/s",
             target=TARGET_E2E_RATIO,
+            note="closed loop at the knee of the rate (see e2e_probes)" if in_flight else "",
         ),
     ]
     for p in ("p50", "p95", "p99"):
@@ -1597,15 +1638,19 @@ class Bench:
             if service.process is not None:
                 self.pids[service.name] = service.process.pid
         plan = self.plan
+        concurrency = plan.concurrency or self._find_knee(urls)
+        if concurrency is None:
+            self.errors["e2e"] = "no end-to-end probe measured a rate"
+            return
         result = self.phase(
             "e2e",
-            f"ours: end to end, {plan.concurrency} concurrent submits ({plan.client} client) for "
+            f"ours: end to end, {concurrency} concurrent submits ({plan.client} client) for "
             f"{plan.e2e_seconds:g} s, until all are visible in reporting",
             lambda: _drive_closed_loop(
                 urls["intake"],
                 urls["reporting"],
                 plan.e2e_seconds,
-                plan.concurrency,
+                concurrency,
                 E2E_VISIBLE_TIMEOUT_S,
                 plan.client,
             ),
@@ -1659,6 +1704,42 @@ class Bench:
                     result["nats-server"] = {"pid": self.nats.process.pid, **read_rss(self.nats.process.pid)}
             self.ours["rss"] = result
             say("  " + ", ".join(f"{n} {result[n]['vmrss_mib']} MiB" for n in SERVICES))
+
+    def _find_knee(self, urls: dict[str, str]) -> int | None:
+        """Short closed-loop probes at more and more submissions in flight, until the rate
+        stops growing; the knee of what they measured."""
+        plan = self.plan
+        probes: list[tuple[int, float | None]] = []
+        kept: list[dict[str, Any]] = []
+        for concurrency in CONCURRENCY_STEPS:
+            result = self.phase(
+                f"e2e_probe_{concurrency}",
+                f"ours: end-to-end probe, {concurrency} in flight for {plan.probe_seconds:g} s",
+                lambda c=concurrency: _drive_closed_loop(  # type: ignore[misc]
+                    urls["intake"],
+                    urls["reporting"],
+                    plan.probe_seconds,
+                    c,
+                    E2E_VISIBLE_TIMEOUT_S,
+                    plan.client,
+                ),
+            )
+            rate = result.get("petitions_per_s") if result and not result["errors"] else None
+            probes.append((concurrency, rate))
+            if result:
+                kept.append(result)
+                submit = result["submit"]
+                say(
+                    f"  {rate or 0:,.0f} petitions/s submit→visible, submit p50 {submit['p50_ms']} ms "
+                    f"p99 {submit['p99_ms']} ms, errors {result['errors'] or 'none'}"
+                )
+            if saturated([r for _, r in probes]):
+                break
+        chosen = knee(probes)
+        self.ours["e2e_probes"] = {"probes": kept, "chosen": chosen, "knee_share": KNEE_SHARE}
+        if chosen is not None:
+            say(f"  the knee: {chosen} in flight (the fewest reaching {KNEE_SHARE:.0%} of the best probe)")
+        return chosen
 
     def _cleanup(self) -> None:
         if self.launcher is not None:
@@ -1724,8 +1805,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=24,
-        help="concurrent submissions of the end-to-end run (default 24)",
+        default=None,
+        help="submissions in flight during the end-to-end run (default: probe "
+        f"{', '.join(map(str, CONCURRENCY_STEPS))} for the knee of the rate, then sustain it there)",
     )
     parser.add_argument(
         "--events", type=int, default=20_000, help="events replayed and rebuilt (default 20000)"
@@ -1752,7 +1834,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main_bench(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    if args.duration <= 0 or args.rate <= 0 or args.concurrency < 1 or args.events < 100:
+    if args.duration <= 0 or args.rate <= 0 or (args.concurrency or 1) < 1 or args.events < 100:
         say("langnghe bench: --duration and --rate must be > 0, --concurrency ≥ 1, --events ≥ 100")
         return 2
     return Bench(args).run()
