@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from langnghe.domain.vietnam_time import VIETNAM_TIME
 from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.database import create_engine, session_factory
 
@@ -97,6 +98,32 @@ async def test_insert_and_update_many_store_what_sqlalchemy_stores(engine: Async
     assert ours == theirs
     assert [r["n"] for r in ours] == [10, 2, 30]
     assert ours[0]["flag"] is False and ours[2]["flag"] is None and ours[2]["at"] is None
+
+
+async def test_times_in_another_zone_and_repeated_store_what_sqlalchemy_stores(engine: AsyncEngine) -> None:
+    """A moment with another offset is stored as SQLAlchemy stores it (SQLite keeps its wall
+    clock, PostgreSQL the instant), and one moment written in several rows (the formatting
+    remembers the last one) is written alike in each, next to a different moment."""
+    evening = datetime(2026, 1, 5, 23, 0, 0, tzinfo=VIETNAM_TIME)
+    rows = [
+        {"id": "d", "text": None, "on_day": None, "at": evening, "flag": True, "n": 4},
+        {"id": "e", "text": None, "on_day": None, "at": evening, "flag": False, "n": 5},
+        {
+            "id": "f",
+            "text": None,
+            "on_day": None,
+            "at": datetime(2026, 1, 5, 16, 0, tzinfo=UTC),
+            "flag": None,
+            "n": 6,
+        },
+        {"id": "g", "text": None, "on_day": None, "at": evening, "flag": True, "n": 7},
+    ]
+    async with session_factory(engine).begin() as s:
+        await insert_many(s, OURS, rows)
+        await s.execute(insert(THEIRS), rows)
+    ours = await _read(engine, OURS)
+    assert ours == await _read(engine, THEIRS)
+    assert [r["flag"] for r in ours] == [True, False, None, True]
 
 
 async def test_nothing_to_write_is_no_statement(engine: AsyncEngine) -> None:

@@ -53,12 +53,13 @@ _META_FIELDS = tuple(EventMeta.model_fields)
 
 
 def _meta_of(wire: EventMeta) -> EventMeta:
-    """The EventMeta of a validated wire object (whose class extends EventMeta with `type` and
-    `data`). The values are validated already, so this is `EventMeta.model_construct` without
-    its per-field default handling: every field is set (1 µs instead of 4)."""
-    values = wire.__dict__
+    """The EventMeta of a validated wire object (whose class extends EventMeta with exactly
+    `type` and `data`). The values are validated already, so this is `EventMeta.model_construct`
+    without its per-field default handling: every field is set (1 µs instead of 4)."""
+    values = dict(wire.__dict__)
+    del values["type"], values["data"]
     meta = EventMeta.__new__(EventMeta)
-    object.__setattr__(meta, "__dict__", {name: values[name] for name in _META_FIELDS})
+    object.__setattr__(meta, "__dict__", values)
     object.__setattr__(meta, "__pydantic_fields_set__", set(_META_FIELDS))
     object.__setattr__(meta, "__pydantic_extra__", None)
     object.__setattr__(meta, "__pydantic_private__", None)

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy import Boolean, Insert, Table, Update, bindparam, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,8 +31,21 @@ _SAMPLE_TIME = datetime(2026, 7, 1, 9, 5, 3, 1234, tzinfo=UTC)
 _SAMPLE_DAY = date(2026, 7, 1)
 
 
+#: The last time formatted, with its text: a row often holds one moment twice (received and
+#: last changed, say), next to each other. One tuple, swapped whole, so no reader sees a mix.
+_last_time: tuple[Any, str] = (None, "")
+
+
 def _time_text(value: Any) -> str:
-    return str(value.replace(tzinfo=None).isoformat(" ", "microseconds"))
+    """The wall-clock fields, whatever the zone (as SQLAlchemy's SQLite format writes them):
+    with microseconds, isoformat's first 26 characters, before any offset."""
+    global _last_time
+    last = _last_time
+    if last[0] is value:
+        return last[1]
+    text = str(value.isoformat(" ", "microseconds")[:26])
+    _last_time = (value, text)
+    return text
 
 
 def _day_text(value: Any) -> str:
@@ -48,6 +62,13 @@ def _processor(column: Any, dialect: Dialect) -> Processor:
     slow: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(dialect)
     if slow is None:
         return None
+    if isinstance(column.type, Boolean):
+        try:
+            as_is = all(slow(flag) == flag for flag in (True, False))
+        except (TypeError, ValueError):
+            as_is = False
+        if as_is:  # stored as 1/0 (SQLite): the driver binds a bool as that very integer
+            return _exact(bool, _same, slow)
     for kind, text, sample in ((datetime, _time_text, _SAMPLE_TIME), (date, _day_text, _SAMPLE_DAY)):
         try:
             same = slow(sample) == text(sample)
@@ -56,6 +77,10 @@ def _processor(column: Any, dialect: Dialect) -> Processor:
         if same:
             return _exact(kind, text, slow)
     return slow
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _exact(kind: type, fast: Callable[[Any], Any], slow: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -92,9 +117,22 @@ def _bound(
     rows: Sequence[Mapping[str, Any]], names: Sequence[str], processors: Sequence[Processor]
 ) -> list[tuple[Any, ...]]:
     """The rows as the driver takes them: values in `names` order, each converted by its
-    column's bind processor."""
-    pairs = tuple(zip(names, processors, strict=True))
-    return [tuple(row[name] if p is None else p(row[name]) for name, p in pairs) for row in rows]
+    column's bind processor (most columns have none: they are taken as they are)."""
+    if len(names) != len(processors):
+        raise ValueError(f"{len(names)} columns, {len(processors)} processors")
+    if not names:
+        return [() for _ in rows]
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if not converted:
+        return [values(row) for row in rows]
+    out = []
+    for row in rows:
+        record = list(values(row))
+        for i, p in converted:
+            record[i] = p(record[i])
+        out.append(tuple(record))
+    return out
 
 
 async def _run(
