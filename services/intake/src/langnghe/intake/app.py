@@ -15,6 +15,7 @@ from langnghe.contracts.subjects import (
 )
 from langnghe.intake.adapters.vault import SqlVault
 from langnghe.intake.entrypoints import conferences, http, plans, supervisions
+from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
@@ -72,10 +73,27 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="Lắng Nghe — intake", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
+    vault = SqlVault(runtime.sessions)  # one per process: it groups concurrent commits
+
+    async def accept(
+        body: http.PetitionIn, key: str | None, actor: str | None, correlation: str | None
+    ) -> http.PetitionAccepted:
+        return await http.accept_petition(
+            body,
+            idempotency_key=key,
+            actor_ref=actor,
+            correlation_id=correlation,
+            vault=vault,
+            store=runtime.store,
+        )
+
+    # Added before the correlation middleware, so it runs inside it (the last added is the
+    # outermost): the correlation id is bound to the logs and returned on both paths.
+    app.add_middleware(SubmissionFastPath, accept=accept)
     correlation_middleware(app)
     app.include_router(ops_router(runtime))
     # The store is looked up per request: the NATS connection exists once the app has started.
-    app.include_router(http.router(SqlVault(runtime.sessions), lambda: runtime.store))
+    app.include_router(http.router(vault, lambda: runtime.store))
     app.include_router(conferences.router(lambda: runtime.store))
     app.include_router(plans.router(lambda: runtime.store))
     app.include_router(supervisions.router(lambda: runtime.store))

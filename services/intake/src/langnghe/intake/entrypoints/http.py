@@ -47,12 +47,79 @@ class PetitionIn(BaseModel):
     )
 
 
+#: Idempotency-Key and X-Actor-Ref, at most.
+MAX_HEADER = 128
+
+
 class PetitionAccepted(BaseModel):
     petition_id: str
     code: str
     stream_seq: int
     replayed: bool
     status_url: str
+
+
+async def accept_petition(
+    body: PetitionIn,
+    *,
+    idempotency_key: str | None,
+    actor_ref: str | None,
+    correlation_id: str | None,
+    vault: SqlVault,
+    store: JetStreamEventStore,
+) -> PetitionAccepted:
+    """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
+    the ASGI fast path alike): submit, or raise the ApiError a client acts on."""
+    contact = None
+    if body.citizen is not None and any(body.citizen.model_dump().values()):
+        contact = CitizenContact(**body.citizen.model_dump())
+    cmd = SubmitPetition(
+        province_code=body.province_code,
+        commune_code=body.commune_code,
+        channel=body.channel,
+        legal_type=body.legal_type,
+        field_code=body.field_code,
+        content=body.content,
+        has_citizen=contact is not None,
+        conference_id=body.conference_id,
+    )
+    try:
+        accepted = await submit_petition(
+            cmd,
+            contact=contact,
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            request_fingerprint=fingerprint(body.model_dump(mode="json")),
+            actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
+            correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
+            vault=vault,
+            store=store,
+        )
+    except SubmissionRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
+    except IdempotencyKeyReused as exc:
+        raise ApiError(
+            409,
+            "idempotency.key_reused",
+            "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
+            "Idempotency-Key",
+        ) from exc
+    except InvalidSubjectToken as exc:
+        raise ApiError(
+            422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code"
+        ) from exc
+    except (EventStoreUnavailable, ConcurrencyConflict) as exc:
+        raise ApiError(
+            503,
+            "store.unavailable",
+            "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa.",
+        ) from exc
+    return PetitionAccepted(
+        petition_id=accepted.petition_id,
+        code=accepted.code,
+        stream_seq=accepted.stream_seq,
+        replayed=accepted.replayed,
+        status_url=f"/v1/petitions/{accepted.petition_id}",
+    )
 
 
 def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRouter:
@@ -68,59 +135,18 @@ def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRout
     async def submit(
         body: PetitionIn,
         request: Request,
-        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-        x_actor_ref: Annotated[str | None, Header(max_length=128)] = None,
+        idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
+        x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
     ) -> PetitionAccepted:
-        contact = None
-        if body.citizen is not None and any(body.citizen.model_dump().values()):
-            contact = CitizenContact(**body.citizen.model_dump())
-        cmd = SubmitPetition(
-            province_code=body.province_code,
-            commune_code=body.commune_code,
-            channel=body.channel,
-            legal_type=body.legal_type,
-            field_code=body.field_code,
-            content=body.content,
-            has_citizen=contact is not None,
-            conference_id=body.conference_id,
-        )
-        correlation = request.headers.get("X-Correlation-Id") or uuid.uuid4().hex
-        try:
-            accepted = await submit_petition(
-                cmd,
-                contact=contact,
-                idempotency_key=idempotency_key or uuid.uuid4().hex,
-                request_fingerprint=fingerprint(body.model_dump(mode="json")),
-                actor=Actor(kind="clerk", ref=x_actor_ref or "intake-api"),
-                correlation_id=correlation[:MAX_CORRELATION_ID],
-                vault=vault,
-                store=store(),
-            )
-        except SubmissionRefused as exc:
-            raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-        except IdempotencyKeyReused as exc:
-            raise ApiError(
-                409,
-                "idempotency.key_reused",
-                "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
-                "Idempotency-Key",
-            ) from exc
-        except InvalidSubjectToken as exc:
-            raise ApiError(
-                422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code"
-            ) from exc
-        except (EventStoreUnavailable, ConcurrencyConflict) as exc:
-            raise ApiError(
-                503,
-                "store.unavailable",
-                "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa.",
-            ) from exc
-        return PetitionAccepted(
-            petition_id=accepted.petition_id,
-            code=accepted.code,
-            stream_seq=accepted.stream_seq,
-            replayed=accepted.replayed,
-            status_url=f"/v1/petitions/{accepted.petition_id}",
+        # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
+        # sees them; this route documents the operation and answers everything else.
+        return await accept_petition(
+            body,
+            idempotency_key=idempotency_key,
+            actor_ref=x_actor_ref,
+            correlation_id=request.headers.get("X-Correlation-Id"),
+            vault=vault,
+            store=store(),
         )
 
     return api
