@@ -216,8 +216,10 @@ def _updates(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> lis
         before = known.get(pid)
         if before is None:
             continue
+        # The batch's copy shares every value it did not change with `before`: identity
+        # settles most columns without an equality test.
         pairs = zip(_UPDATABLE, _updatable(row), _updatable(before), strict=True)
-        columns = tuple([c for c, now, was in pairs if now != was])
+        columns = tuple([c for c, now, was in pairs if now is not was and now != was])
         params: dict[str, Any] = {c: row[c] for c in columns}  # type: ignore[literal-required]
         if "answer_published_channels" in params:
             params["answer_published_channels"] = ",".join(row["answer_published_channels"])
