@@ -1405,6 +1405,17 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def _add_cpu_per_petition(result: dict[str, Any]) -> None:
+    """Milliseconds of CPU each process spent per accepted petition during an end-to-end run."""
+    accepted, cpu = result["accepted"], result["cpu"]
+    if accepted:
+        result["cpu_ms_per_petition"] = {
+            name: round(pct / 100 * cpu["seconds"] * 1000 / accepted, 2)
+            for name, pct in cpu["processes_pct_of_one_core"].items()
+            if pct is not None
+        }
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -1657,13 +1668,7 @@ class Bench:
         )
         if result:
             self.ours["e2e"] = result
-            accepted, cpu = result["accepted"], result["cpu"]
-            if accepted:
-                result["cpu_ms_per_petition"] = {
-                    name: round(pct / 100 * cpu["seconds"] * 1000 / accepted, 2)
-                    for name, pct in cpu["processes_pct_of_one_core"].items()
-                    if pct is not None
-                }
+            _add_cpu_per_petition(result)
             if result.get("error"):
                 self.errors["e2e"] = result["error"]
             say(
@@ -1727,6 +1732,7 @@ class Bench:
             rate = result.get("petitions_per_s") if result and not result["errors"] else None
             probes.append((concurrency, rate))
             if result:
+                _add_cpu_per_petition(result)
                 kept.append(result)
                 submit = result["submit"]
                 say(
