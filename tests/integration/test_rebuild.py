@@ -30,6 +30,7 @@ from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
 from langnghe.runtime.migrations import upgrade
 from langnghe.runtime.provisioning import consumer_config
 from langnghe.runtime.rebuild import rebuild
+from langnghe.runtime.replay_process import ReplayFailed
 
 MIGRATIONS = Path(langnghe.reporting.__file__).parent / "migrations"
 
@@ -89,7 +90,10 @@ async def drain(nc: NatsClient, spec: ConsumerSpec, runner: ConsumerRunner, pull
         await runner.handle_batch(msgs)
 
 
-async def test_rebuild_while_live_consumer_applies_then_switch(nc: NatsClient, province: str, engine) -> None:
+@pytest.mark.parametrize("helper", [False, True], ids=["received-here", "helper-process"])
+async def test_rebuild_while_live_consumer_applies_then_switch(
+    nc: NatsClient, provisioned: str, province: str, engine: AsyncEngine, helper: bool
+) -> None:
     store = JetStreamEventStore(nc)
     spec = ConsumerSpec(
         durable=f"rebuild-{uuid.uuid4().hex[:8]}",
@@ -116,7 +120,16 @@ async def test_rebuild_while_live_consumer_applies_then_switch(nc: NatsClient, p
         return count
 
     report, extra = await asyncio.gather(
-        rebuild(nc.jetstream(), engine, sessions, view, spec, batch_size=25), more_while_rebuilding()
+        rebuild(
+            nc.jetstream(),
+            engine,
+            sessions,
+            view,
+            spec,
+            batch_size=25,
+            servers=[provisioned] if helper else None,
+        ),
+        more_while_rebuilding(),
     )
     written += extra
     await drain(nc, spec, live, pull)  # whatever arrived after the switch goes to the new tables
@@ -181,3 +194,26 @@ async def test_rebuilt_generation_gets_its_indexes_after_the_rows(
     with pytest.raises(IntegrityError):
         async with session_factory(engine).begin() as s:
             await s.execute(g.petitions.insert(), [duplicate])
+
+
+async def test_a_replay_helper_that_cannot_connect_fails_the_rebuild_with_its_reason(
+    province: str, engine: AsyncEngine
+) -> None:
+    spec = ConsumerSpec(
+        durable=f"rebuild-x-{uuid.uuid4().hex[:8]}",
+        stream=PETITIONS_STREAM,
+        filter_subjects=(f"petitions.events.{province}.>",),
+    )
+    view = PetitionView()
+    sessions = session_factory(engine)
+    with pytest.raises(ReplayFailed, match="NoServersError"):
+        await rebuild(
+            None,  # type: ignore[arg-type]  # the helper connects on its own
+            engine,
+            sessions,
+            view,
+            spec,
+            servers=["nats://127.0.0.1:1"],
+        )
+    async with sessions() as s:
+        assert await view.active_generation(s) == 1  # nothing switched

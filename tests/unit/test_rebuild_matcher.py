@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from langnghe.runtime.rebuild import _matcher
+from langnghe.contracts.subjects import subject_matcher
 
 
 def test_prefix_filters() -> None:
-    keeps = _matcher(("petitions.events.>", "supervisions.events.>"))
+    keeps = subject_matcher(("petitions.events.>", "supervisions.events.>"))
     assert keeps("petitions.events.01.abc")
     assert keeps("supervisions.events.79.supv-1")
     assert not keeps("petitions.events")  # `>` needs at least one more token
@@ -15,6 +15,15 @@ def test_prefix_filters() -> None:
 
 
 def test_wildcard_filters() -> None:
-    keeps = _matcher(("petitions.*.01.>",))
+    keeps = subject_matcher(("petitions.*.01.>",))
     assert keeps("petitions.events.01.abc")
     assert not keeps("petitions.events.02.abc")
+    assert not keeps("petitions.a.b.01.abc")  # `*` is one token
+    assert not keeps("petitions.events.01")  # `>` needs at least one more
+
+
+def test_exact_and_star_at_the_end() -> None:
+    keeps = subject_matcher(("timers.fired.*", "petitions.events.01.abc"))
+    assert keeps("timers.fired.x") and keeps("petitions.events.01.abc")
+    assert not keeps("timers.fired.x.y") and not keeps("timers.fired")
+    assert not keeps("petitions.events.01.abcd")

@@ -7,6 +7,7 @@ Vietnamese names never appear in subjects, only codes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 PETITIONS_STREAM = "PETITIONS"
 TIMERS_STREAM = "PETITION_TIMERS"
@@ -107,3 +108,23 @@ def province_of(subject: str) -> str:
 def durable_name(service: str, purpose: str) -> str:
     """Durable consumer names: `<service>-<purpose>`, e.g. `reporting-petitions`."""
     return f"{token(service)}-{token(purpose)}"
+
+
+def subject_matcher(filters: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a subject is on one of the filters, as NATS matches them (`*` one token, `>`
+    one or more at the end). Filters that end in `.>` with no other wildcard (all of ours) are
+    a prefix test, which costs nothing per message."""
+    if all(f.endswith(".>") and "*" not in f and ">" not in f[:-1] for f in filters):
+        prefixes = tuple(f[:-1] for f in filters)
+        return lambda subject: subject.startswith(prefixes)
+    patterns = [f.split(".") for f in filters]
+
+    def on_pattern(pattern: list[str], tokens: list[str]) -> bool:
+        for i, want in enumerate(pattern):
+            if want == ">":
+                return len(tokens) > i
+            if i >= len(tokens) or (want != "*" and want != tokens[i]):
+                return False
+        return len(tokens) == len(pattern)
+
+    return lambda subject: any(on_pattern(p, subject.split(".")) for p in patterns)

@@ -9,7 +9,8 @@ One run, one nats-server (`sync_interval: always`, provisioned like production):
 2. Our figures: `JetStreamEventStore.append` (one event, and atomic batches of three);
    petitions/s end to end (HTTP submit until reporting shows them) with the four services as
    separate processes; submit-to-visible latency at a fixed rate, open loop; the reporting
-   projection's rebuild on both databases; each service's RSS at rest.
+   projection's rebuild on both databases (as reporting runs it: the stream received by a
+   helper process); each service's RSS at rest.
 
 The end-to-end rate is a capacity: the most petitions/s the system sustains. With too few
 submissions in flight a closed loop measures its own round trips instead (the machine has
@@ -738,7 +739,8 @@ async def measure_raw_replay(url: str, db_url: str, expected: int) -> dict[str, 
 async def measure_rebuild(
     url: str, db_url: str, expected_events: int, expected_petitions: int
 ) -> dict[str, Any]:
-    """`langnghe.runtime.rebuild.rebuild` of the reporting projection into generation 2."""
+    """`langnghe.runtime.rebuild.rebuild` of the reporting projection into generation 2, as
+    reporting runs it (the stream received by a helper process)."""
     import langnghe.reporting
     from langnghe.contracts.consumers import REPORTING_PETITIONS
     from langnghe.reporting.adapters.petition_view import PetitionView
@@ -756,7 +758,13 @@ async def measure_rebuild(
         sessions = session_factory(engine)
         report = await asyncio.wait_for(
             rebuild(
-                nc.jetstream(timeout=10), engine, sessions, view, REPORTING_PETITIONS, batch_size=REPLAY_BATCH
+                nc.jetstream(timeout=10),
+                engine,
+                sessions,
+                view,
+                REPORTING_PETITIONS,
+                batch_size=REPLAY_BATCH,
+                servers=[url],
             ),
             timeout=600,
         )

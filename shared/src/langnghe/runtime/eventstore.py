@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import nats.errors
 import nats.js.errors
@@ -49,8 +49,9 @@ class RecordedEvent:
         return self.envelope.meta.event_id
 
 
-@dataclass(frozen=True)
-class StoredMessage:
+class StoredMessage(NamedTuple):
+    """A stored message as read back, undecoded. A tuple: a rebuild makes one per event."""
+
     seq: int
     subject: str
     data: bytes

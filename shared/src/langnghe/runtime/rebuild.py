@@ -1,9 +1,11 @@
 """Rebuilding a projection from sequence 1 into fresh tables while the old ones keep serving.
 
-1. Create generation N+1's tables; replay the stream into them with an ordered consumer,
-   batch by batch, each batch in one transaction with the rebuild's own checkpoint, the
-   projection's counters summed in memory and written once at the end; then build the
-   secondary indexes (a rebuild fills the tables without them).
+1. Create generation N+1's tables; replay the stream into them with an ordered consumer
+   (received in this process, or by a helper process on another core when given the server
+   URLs: `langnghe.runtime.replay_process`), batch by batch, each batch in one transaction
+   with the rebuild's own checkpoint, the projection's counters summed in memory and written
+   once at the end; then build the secondary indexes (a rebuild fills the tables without
+   them).
 2. Switch, in one transaction that holds the live consumer's checkpoint row: apply what the
    live consumer has applied since (up to its checkpoint), point readers and the live
    consumer at generation N+1, set the live checkpoint to the rebuild's position.
@@ -16,10 +18,10 @@ live result.
 from __future__ import annotations
 
 import asyncio
-import fnmatch
+import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,8 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from langnghe.contracts.codec import REGISTRY
 from langnghe.contracts.consumers import ConsumerSpec
+from langnghe.contracts.subjects import subject_matcher
 from langnghe.runtime import checkpoints as ck
-from langnghe.runtime.eventstore import RecordedEvent
+from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
+from langnghe.runtime.replay_process import replay_in_process
 
 log = structlog.get_logger("langnghe.rebuild")
 
@@ -80,19 +84,9 @@ class RebuildReport:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
-def _matcher(filters: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a subject is on one of the filters. Filters that end in `.>` with no other
-    wildcard (all of ours) are a prefix test, which costs nothing per message."""
-    if all(f.endswith(".>") and "*" not in f and ">" not in f[:-1] for f in filters):
-        prefixes = tuple(f[:-1] for f in filters)
-        return lambda subject: subject.startswith(prefixes)
-    patterns = [f.replace(">", "*") for f in filters]
-    return lambda subject: any(fnmatch.fnmatchcase(subject, p) for p in patterns)
-
-
 async def replay(
     js: JetStreamContext, spec: ConsumerSpec, *, start_seq: int, batch_size: int, idle_s: float = 0.5
-) -> AsyncIterator[list[Msg]]:
+) -> AsyncGenerator[list[Msg], None]:
     """Ordered-consumer replay from `start_seq`, yielding batches; ends when idle for `idle_s`.
 
     Messages wait in a deque, and the reader is woken only when it is waiting: at tens of
@@ -109,7 +103,7 @@ async def replay(
     one_filter = len(spec.filter_subjects) == 1
     subject = spec.filter_subjects[0] if one_filter else ">"
     # On one filter the server delivers nothing else; on several, the others are dropped here.
-    matches = None if one_filter else _matcher(spec.filter_subjects)
+    matches = None if one_filter else subject_matcher(spec.filter_subjects)
     sub = await js.subscribe(
         subject,
         stream=spec.stream,
@@ -139,6 +133,10 @@ def _recorded(msgs: Sequence[Msg]) -> list[RecordedEvent]:
     return [RecordedEvent(m.metadata.sequence.stream, m.subject, REGISTRY.decode(m.data)) for m in msgs]
 
 
+def _recorded_stored(msgs: Sequence[StoredMessage]) -> list[RecordedEvent]:
+    return [RecordedEvent(m.seq, m.subject, REGISTRY.decode(m.data)) for m in msgs]
+
+
 async def rebuild(
     js: JetStreamContext,
     engine: AsyncEngine,
@@ -147,15 +145,16 @@ async def rebuild(
     spec: ConsumerSpec,
     *,
     batch_size: int = 1000,
+    servers: Sequence[str] | None = None,
 ) -> RebuildReport:
+    """Rebuild `projection` into its next generation and switch to it. With `servers` (the
+    URLs the service connects with), the stream is received by a helper process on another
+    core (`langnghe.runtime.replay_process`); without, in this one."""
+    started = time.perf_counter()
     async with sessions() as session:
         old = await projection.active_generation(session)
     new = old + 1
     rebuild_ck = f"{spec.durable}@g{new}"
-    await projection.drop_generation(engine, new)  # leftovers of an abandoned rebuild
-    # Rows first, secondary indexes after: one sorted build instead of an update per row.
-    await projection.create_generation(engine, new, indexes=False)
-    started = time.perf_counter()
     applied = 0
     position = 0
     # Decoding (CPU, here) overlaps the previous batch's write (the driver's thread or
@@ -164,23 +163,42 @@ async def rebuild(
 
     async def decode_batches() -> None:
         try:
-            async for msgs in replay(js, spec, start_seq=1, batch_size=batch_size):
-                if msgs:
-                    await decoded.put(_recorded(msgs))
+            if servers:
+                stored_batches = replay_in_process(servers, spec, start_seq=1, batch_size=batch_size)
+                async with contextlib.aclosing(stored_batches):
+                    async for stored in stored_batches:
+                        if stored:
+                            await decoded.put(_recorded_stored(stored))
+            else:
+                msg_batches = replay(js, spec, start_seq=1, batch_size=batch_size)
+                async with contextlib.aclosing(msg_batches):
+                    async for msgs in msg_batches:
+                        if msgs:
+                            await decoded.put(_recorded(msgs))
         finally:
             await decoded.put(None)
 
+    # The replay (and its helper process) starts while the tables are made.
     producer = asyncio.create_task(decode_batches())
-    # Nobody reads the new generation before the switch, and an abandoned rebuild starts
-    # over (its tables are dropped above): its counters can wait in memory until the end.
-    tallies = projection.new_tallies()
-    while (events := await decoded.get()) is not None:
-        async with sessions.begin() as session:
-            await projection.apply_to(session, events, new, tallies)
-            position = events[-1].stream_seq
-            await ck.write_checkpoint(session, rebuild_ck, position)
-        applied += len(events)
-    await producer  # re-raises a replay failure
+    try:
+        await projection.drop_generation(engine, new)  # leftovers of an abandoned rebuild
+        # Rows first, secondary indexes after: one sorted build instead of an update per row.
+        await projection.create_generation(engine, new, indexes=False)
+        # Nobody reads the new generation before the switch, and an abandoned rebuild starts
+        # over (its tables are dropped above): its counters can wait in memory until the end.
+        tallies = projection.new_tallies()
+        while (events := await decoded.get()) is not None:
+            async with sessions.begin() as session:
+                await projection.apply_to(session, events, new, tallies)
+                position = events[-1].stream_seq
+                await ck.write_checkpoint(session, rebuild_ck, position)
+            applied += len(events)
+        await producer  # re-raises a replay failure
+    finally:
+        if not producer.done():  # the rebuild failed: stop reading (and the helper)
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
     async with sessions.begin() as session:
         await projection.write_tallies(session, new, tallies)
     await projection.create_indexes(engine, new)

@@ -30,8 +30,14 @@ def create_app(settings: ReportingSettings) -> FastAPI:
         await view.create_generation(runtime.engine, active)
 
     async def run_rebuild() -> RebuildReport:
+        # The stream is received by a helper process, on the URLs this service connects with.
         return await rebuild(
-            runtime.nc.jetstream(), runtime.engine, runtime.sessions, view, REPORTING_PETITIONS
+            runtime.nc.jetstream(),
+            runtime.engine,
+            runtime.sessions,
+            view,
+            REPORTING_PETITIONS,
+            servers=settings.nats_servers,
         )
 
     runtime.on_startup.append(ensure_active_generation)
