@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -162,19 +162,19 @@ async def rebuild(
     decoded: asyncio.Queue[list[RecordedEvent] | None] = asyncio.Queue(maxsize=4)
 
     async def decode_batches() -> None:
+        batches: AsyncGenerator[Any, None]
+        to_events: Callable[[Any], list[RecordedEvent]]
+        batch: Any  # StoredMessages from the helper, or nats-py's Msgs
+        if servers:
+            batches = replay_in_process(servers, spec, start_seq=1, batch_size=batch_size)
+            to_events = _recorded_stored
+        else:
+            batches, to_events = replay(js, spec, start_seq=1, batch_size=batch_size), _recorded
         try:
-            if servers:
-                stored_batches = replay_in_process(servers, spec, start_seq=1, batch_size=batch_size)
-                async with contextlib.aclosing(stored_batches):
-                    async for stored in stored_batches:
-                        if stored:
-                            await decoded.put(_recorded_stored(stored))
-            else:
-                msg_batches = replay(js, spec, start_seq=1, batch_size=batch_size)
-                async with contextlib.aclosing(msg_batches):
-                    async for msgs in msg_batches:
-                        if msgs:
-                            await decoded.put(_recorded(msgs))
+            async with contextlib.aclosing(batches):
+                async for batch in batches:
+                    if batch:
+                        await decoded.put(to_events(batch))
         finally:
             await decoded.put(None)
 
