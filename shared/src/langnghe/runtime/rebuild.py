@@ -36,7 +36,7 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import subject_matcher
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
-from langnghe.runtime.replay_process import replay_in_process
+from langnghe.runtime.replay_process import replay_via_helper
 
 log = structlog.get_logger("langnghe.rebuild")
 
@@ -166,7 +166,7 @@ async def rebuild(
         to_events: Callable[[Any], list[RecordedEvent]]
         batch: Any  # StoredMessages from the helper, or nats-py's Msgs
         if servers:
-            batches = replay_in_process(servers, spec, start_seq=1, batch_size=batch_size)
+            batches = replay_via_helper(servers, spec, start_seq=1, batch_size=batch_size)
             to_events = _recorded_stored
         else:
             batches, to_events = replay(js, spec, start_seq=1, batch_size=batch_size), _recorded

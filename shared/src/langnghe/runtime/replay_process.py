@@ -33,25 +33,21 @@ def cut(buffer: bytearray) -> tuple[list[StoredMessage], int]:
     """The whole frames at the start of `buffer`, and how many bytes they took."""
     out: list[StoredMessage] = []
     pos, end, size = 0, len(buffer), replay_helper.HEADER.size
-    view = memoryview(buffer)
     unpack = replay_helper.HEADER.unpack_from
-    while end - pos >= size:
-        seq, name_len, data_len = unpack(buffer, pos)
-        stop = pos + size + name_len + data_len
-        if stop > end:
-            break
-        start = pos + size
-        out.append(
-            StoredMessage(
-                seq, str(view[start : start + name_len], "utf-8"), bytes(view[start + name_len : stop])
-            )
-        )
-        pos = stop
-    view.release()
+    with memoryview(buffer) as view:  # released before the caller trims the buffer
+        while end - pos >= size:
+            seq, name_len, data_len = unpack(buffer, pos)
+            stop = pos + size + name_len + data_len
+            if stop > end:
+                break
+            start = pos + size
+            subject = str(view[start : start + name_len], "utf-8")
+            out.append(StoredMessage(seq, subject, bytes(view[start + name_len : stop])))
+            pos = stop
     return out, pos
 
 
-async def replay_in_process(
+async def replay_via_helper(
     servers: Sequence[str], spec: ConsumerSpec, *, start_seq: int, batch_size: int, idle_s: float = 0.5
 ) -> AsyncGenerator[list[StoredMessage], None]:
     """Like `langnghe.runtime.rebuild.replay`, the receiving done by a helper process."""
