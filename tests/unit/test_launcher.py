@@ -380,7 +380,7 @@ def test_demo_answers_only_follow_assignments():
 
 
 def test_demo_requests_pass_the_services_request_models_and_rules():
-    from langnghe.intake.domain.submission import SubmitPetition, decide_submission
+    from langnghe.intake.domain.submission import decide_submission
     from langnghe.intake.entrypoints.conferences import HoldIn, ScheduleIn
     from langnghe.intake.entrypoints.http import PetitionIn
     from langnghe.intake.handlers import new_petition_id
@@ -394,17 +394,12 @@ def test_demo_requests_pass_the_services_request_models_and_rules():
     for p in demo.plan(TODAY, conference_ids=ids):
         PublishIn.model_validate({"published_on": p.answered_on, "channels": ["headquarters_notice_board"]})
         body = PetitionIn.model_validate(p.submit)
-        cmd = SubmitPetition(
-            province_code=body.province_code,
-            commune_code=body.commune_code,
-            channel=body.channel,
-            legal_type=body.legal_type,
-            field_code=body.field_code,
-            content=body.content,
-            has_citizen=body.citizen is not None,
-            conference_id=body.conference_id,
+        decide_submission(
+            body.command(body.contact()),
+            petition_id=new_petition_id(),
+            citizen_ref=None,
+            received_at=RECEIVED_AT,
         )
-        decide_submission(cmd, petition_id=new_petition_id(), citizen_ref=None, received_at=RECEIVED_AT)
         if p.assign:
             AssignIn.model_validate(p.assign)
         if p.answer:

@@ -46,6 +46,25 @@ class PetitionIn(BaseModel):
         "chưa công khai kết quả; ý kiến được tính vào hội nghị đó",
     )
 
+    def contact(self) -> CitizenContact | None:
+        """The citizen's contact for the vault; None if anonymous (no field given)."""
+        if self.citizen is None or not any(self.citizen.model_dump().values()):
+            return None
+        return CitizenContact(**self.citizen.model_dump())
+
+    def command(self, contact: CitizenContact | None) -> SubmitPetition:
+        """The domain's command; `contact` is `self.contact()`, read once by the caller."""
+        return SubmitPetition(
+            province_code=self.province_code,
+            commune_code=self.commune_code,
+            channel=self.channel,
+            legal_type=self.legal_type,
+            field_code=self.field_code,
+            content=self.content,
+            has_citizen=contact is not None,
+            conference_id=self.conference_id,
+        )
+
 
 #: Idempotency-Key and X-Actor-Ref, at most.
 MAX_HEADER = 128
@@ -70,19 +89,8 @@ async def accept_petition(
 ) -> PetitionAccepted:
     """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
     the ASGI fast path alike): submit, or raise the ApiError a client acts on."""
-    contact = None
-    if body.citizen is not None and any(body.citizen.model_dump().values()):
-        contact = CitizenContact(**body.citizen.model_dump())
-    cmd = SubmitPetition(
-        province_code=body.province_code,
-        commune_code=body.commune_code,
-        channel=body.channel,
-        legal_type=body.legal_type,
-        field_code=body.field_code,
-        content=body.content,
-        has_citizen=contact is not None,
-        conference_id=body.conference_id,
-    )
+    contact = body.contact()
+    cmd = body.command(contact)
     try:
         accepted = await submit_petition(
             cmd,
