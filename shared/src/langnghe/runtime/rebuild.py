@@ -36,6 +36,7 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import subject_matcher
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
+from langnghe.runtime.replay_end import ReplayEnd
 from langnghe.runtime.replay_process import replay_via_helper
 
 log = structlog.get_logger("langnghe.rebuild")
@@ -87,7 +88,9 @@ class RebuildReport:
 async def replay(
     js: JetStreamContext, spec: ConsumerSpec, *, start_seq: int, batch_size: int, idle_s: float = 0.5
 ) -> AsyncGenerator[list[Msg], None]:
-    """Ordered-consumer replay from `start_seq`, yielding batches; ends when idle for `idle_s`.
+    """Ordered-consumer replay from `start_seq`, yielding batches, until the server has nothing
+    left to deliver (`langnghe.runtime.replay_end`: after `idle_s` without a message, it is
+    asked; quiet alone never ends a replay).
 
     Messages wait in a deque, and the reader is woken only when it is waiting: at tens of
     thousands of messages a second, an asyncio.Queue's put and get are a measurable share of
@@ -112,18 +115,22 @@ async def replay(
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
         config=ConsumerConfig(opt_start_seq=max(start_seq, 1)),
     )
+    end = ReplayEnd()
     try:
         while True:
-            if not pending:
+            quiet_s = 0.0
+            while not pending:
                 arrived.clear()
                 try:
                     await asyncio.wait_for(arrived.wait(), timeout=idle_s)
                 except TimeoutError:
-                    return
+                    quiet_s += idle_s
+                    if await end.caught_up(sub, quiet_s):
+                        return
             take = min(batch_size, len(pending))
             batch = [pending.popleft() for _ in range(take)]
             yield batch if matches is None else [m for m in batch if matches(m.subject)]
-            if batch[-1].metadata.num_pending == 0:
+            if end.saw(batch[-1].metadata):
                 return  # caught up with the stream as it was when this message was sent
     finally:
         await sub.unsubscribe()

@@ -3,10 +3,10 @@ job as JSON in `LN_REPLAY_JOB` (server URLs, stream, filters, first sequence, id
 replays the stream with an ordered consumer and writes every message on the filters to stdout.
 
 Frame: stream sequence (8 bytes), subject length (2), payload length (4), big-endian, then the
-subject (UTF-8) and the payload. Exit 0 once the message that was the stream's last when the
-server sent it is written (or nothing arrived for the idle time); on a failure, the reason on
-stderr and exit 1. The URLs come in the environment, not on the command line (which other
-users of the machine can read).
+subject (UTF-8) and the payload. Exit 0 once everything is written (when the replay has ended
+is `langnghe.runtime.replay_end`'s to say: never merely because nothing arrived for the idle
+time); on a failure (a stall among them), the reason on stderr and exit 1. The URLs come in
+the environment, not on the command line (which other users of the machine can read).
 
 It imports nothing heavy (no pydantic, no SQLAlchemy): it starts in about a tenth of a second.
 """
@@ -37,6 +37,7 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
     from nats.js.api import ConsumerConfig, DeliverPolicy
 
     from langnghe.contracts.subjects import subject_matcher
+    from langnghe.runtime.replay_end import ReplayEnd
 
     filters = [str(f) for f in job["filters"]]
     idle_s = float(job["idle_s"])
@@ -45,6 +46,7 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
     out = asyncio.StreamWriter(transport, protocol, None, loop)
     matches = None if len(filters) == 1 else subject_matcher(filters)
     done = asyncio.Event()
+    end = ReplayEnd()
     last = loop.time()  # when the server last handed a message over
     waiting = False  # for the reader: a slow reader is not an idle stream
 
@@ -61,7 +63,7 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
                 finally:
                     waiting = False
                     last = loop.time()
-        if md.num_pending == 0:
+        if end.saw(md):
             done.set()
 
     async def quiet(_: Exception) -> None:  # nats-py prints tracebacks otherwise; the reason is raised
@@ -87,7 +89,8 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
             try:
                 await asyncio.wait_for(done.wait(), timeout=idle_s)
             except TimeoutError:
-                if not waiting and loop.time() - last >= idle_s:
+                quiet_s = loop.time() - last  # a slow reader is not a quiet server
+                if not waiting and quiet_s >= idle_s and await end.caught_up(sub, quiet_s):
                     break
         await sub.unsubscribe()
         await out.drain()
