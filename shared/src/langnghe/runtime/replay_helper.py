@@ -3,10 +3,15 @@ job as JSON in `LN_REPLAY_JOB` (server URLs, stream, filters, first sequence, id
 replays the stream with an ordered consumer and writes every message on the filters to stdout.
 
 Frame: stream sequence (8 bytes), subject length (2), payload length (4), big-endian, then the
-subject (UTF-8) and the payload. Exit 0 once everything is written (when the replay has ended
-is `langnghe.runtime.replay_end`'s to say: never merely because nothing arrived for the idle
-time); on a failure (a stall among them), the reason on stderr and exit 1. The URLs come in
-the environment, not on the command line (which other users of the machine can read).
+subject (UTF-8) and the payload. The last frame is the end mark: sequence 0 (no message has
+it), no subject, and the number of frames before it (8 bytes) as the payload; output without
+it, or with another count, is a failed replay, whatever the exit status.
+
+Exit 0 once everything is written and flushed (a process that exits with writes still
+buffered loses them) and the replay has ended (`langnghe.runtime.replay_end` says when: never
+merely because nothing arrived for the idle time); on a failure (a stall among them), the
+reason on stderr and exit 1. The URLs come in the environment, not on the command line (which
+other users of the machine can read).
 
 It imports nothing heavy (no pydantic, no SQLAlchemy): it starts in about a tenth of a second.
 """
@@ -31,6 +36,10 @@ def frame(seq: int, subject: str, data: bytes) -> bytes:
     return HEADER.pack(seq, len(name), len(data)) + name + data
 
 
+def end_mark(frames: int) -> bytes:
+    return frame(0, "", frames.to_bytes(8, "big"))
+
+
 async def replay_to_stdout(job: dict[str, Any]) -> None:
     import nats
     from nats.aio.msg import Msg
@@ -49,13 +58,15 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
     end = ReplayEnd()
     last = loop.time()  # when the server last handed a message over
     waiting = False  # for the reader: a slow reader is not an idle stream
+    written = 0
 
     async def on_msg(msg: Msg) -> None:
-        nonlocal last, waiting
+        nonlocal last, waiting, written
         last = loop.time()
         md = msg.metadata
         if matches is None or matches(msg.subject):
             out.write(frame(md.sequence.stream, msg.subject, msg.data))
+            written += 1
             if transport.get_write_buffer_size() > HIGH_WATER:
                 waiting = True
                 try:
@@ -93,6 +104,10 @@ async def replay_to_stdout(job: dict[str, Any]) -> None:
                 if not waiting and quiet_s >= idle_s and await end.caught_up(sub, quiet_s):
                     break
         await sub.unsubscribe()
+        out.write(end_mark(written))
+        # drain() waits only while the buffer is above its high-water mark: with the mark at
+        # zero it returns once everything is handed to the pipe.
+        transport.set_write_buffer_limits(high=0)
         await out.drain()
         out.close()
     finally:

@@ -67,6 +67,7 @@ async def replay_via_helper(
     errors = asyncio.create_task(proc.stderr.read())
     pending: deque[StoredMessage] = deque()
     buffer = bytearray()
+    received, mark = 0, None
     try:
         while True:
             chunk = await proc.stdout.read(_CHUNK)
@@ -74,6 +75,9 @@ async def replay_via_helper(
                 buffer += chunk
                 messages, used = cut(buffer)
                 del buffer[:used]
+                if messages and messages[-1].seq == 0:  # the end mark comes last, alone
+                    mark = int.from_bytes(messages.pop().data, "big")
+                received += len(messages)
                 pending.extend(messages)
             while len(pending) >= batch_size or (pending and not chunk):
                 yield [pending.popleft() for _ in range(min(batch_size, len(pending)))]
@@ -83,6 +87,11 @@ async def replay_via_helper(
         if code != 0 or buffer:
             reason = (await errors).decode(errors="replace").strip().splitlines()
             raise ReplayFailed(reason[-1] if reason else f"the replay helper exited with {code}")
+        if mark != received:
+            raise ReplayFailed(
+                f"the replay helper's output ended after {received} message(s) "
+                + ("without its end mark" if mark is None else f"where its end mark says {mark}")
+            )
     finally:
         if proc.returncode is None:
             proc.kill()

@@ -1,7 +1,11 @@
-"""A replay ends only when the server says there is nothing left: a server that stops
-delivering for a while (paused, busy, recovering its consumer) stalls it, it does not end it
-early. A replay that ended at the first quiet moment would let a rebuild switch readers to
-tables missing the tail of the stream."""
+"""A replay delivers the whole stream or fails; it never ends early as if it were complete
+(a rebuild would switch readers to tables missing the tail of the stream).
+
+- It ends only when the server says there is nothing left: a server that stops delivering for
+  a while (paused, busy, recreating its consumer) stalls it.
+- The helper process's output is complete: it flushes everything before it exits, and ends
+  with a mark that counts what it wrote.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
 from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,7 @@ from langnghe.runtime.replay_process import ReplayFailed, replay_via_helper
 MESSAGES = 5000
 PAYLOAD = b"x" * 8000  # 40 MB in all: more than the socket and pipe buffers hold
 SPEC = ConsumerSpec(durable="stall-test", stream="STALL", filter_subjects=("stall.>",))
+TAIL = 75  # about 77 kB of frames: more than a pipe holds (64 kB)
 
 
 def _start(store: Path) -> nats_server.NatsServer:
@@ -39,6 +45,9 @@ async def _fill(url: str) -> None:
     js = nc.jetstream(timeout=10, publish_async_max_pending=1000)
     await js.add_stream(StreamConfig(name="STALL", subjects=["stall.>"], storage=StorageType.FILE))
     acks = [await js.publish_async(f"stall.{n % 7}", PAYLOAD, wait_stall=10) for n in range(MESSAGES)]
+    # A stream the helper receives whole while its reader looks away (less than its buffer).
+    await js.add_stream(StreamConfig(name="TAIL", subjects=["tail.>"], storage=StorageType.FILE))
+    acks += [await js.publish_async(f"tail.{n % 7}", b"y" * 1000, wait_stall=10) for n in range(TAIL)]
     await asyncio.gather(*acks)
     await nc.close()
 
@@ -143,3 +152,19 @@ async def test_a_server_that_never_comes_back_fails_the_replay(
         with contextlib.suppress(ConnectionError):  # nats-py's close of a connection reset
             await nc.close()
     assert 0 < len(seqs) < MESSAGES
+
+
+async def test_the_helper_hands_over_everything_it_received_before_it_exits(
+    filled: nats_server.NatsServer,
+) -> None:
+    """While this side reads nothing (its loop busy, as a rebuild's is), the helper receives a
+    stream a little larger than the pipe holds: the pipe fills, the rest waits in the helper's
+    buffer, and the helper must not exit before that rest is written."""
+    spec = ConsumerSpec(durable="tail-test", stream="TAIL", filter_subjects=("tail.>",))
+    batches = replay_via_helper([filled.url], spec, start_seq=1, batch_size=TAIL, idle_s=0.2)
+    first = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0.2)  # the helper is started
+    time.sleep(3.0)  # noqa: ASYNC251 - the point: nothing on this side runs, the pipe is not read
+    seqs = [m.seq for m in await first]
+    seqs += [m.seq async for batch in batches for m in batch]
+    assert seqs == list(range(1, TAIL + 1))
