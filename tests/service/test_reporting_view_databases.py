@@ -40,7 +40,7 @@ from langnghe.contracts.events.petition import (
     PetitionReopened,
     StatutoryTerm,
 )
-from langnghe.reporting.adapters.petition_view import PetitionView, generation_tables
+from langnghe.reporting.adapters.petition_view import RECENT_ROWS, PetitionView, generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, fold
 from langnghe.runtime.database import create_engine, session_factory
@@ -185,6 +185,60 @@ async def test_batches_give_the_folded_rows_and_their_figures_once(engine: Async
     assert sum(everything["events_applied"].values()) == len(events) - 1  # the unknown one is skipped
     assert (commune["total"], commune["by_status"]) == (2, {"assigned": 2})
     assert elsewhere["total"] == 0 and elsewhere["by_status"] == {}
+
+
+@pytest.mark.parametrize("remembered", [0, 2, RECENT_ROWS], ids=["reads-all", "remembers-2", "default"])
+async def test_a_rebuild_remembering_rows_gives_the_rows_and_figures_of_one_reading_them(
+    engine: AsyncEngine, remembered: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild finds the rows it wrote recently in memory instead of reading them back: the
+    generation it fills is the same whether it remembers none, a few or all of them."""
+    view, sessions = PetitionView(), session_factory(engine)
+    events = stream(histories())
+    read: list[int] = []
+    rows_of = PetitionView._rows
+
+    async def counted(session: object, g: object, ids: set[str]) -> list[dict[str, object]]:
+        read.append(len(ids))
+        return await rows_of(session, g, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PetitionView, "_rows", staticmethod(counted))
+    await view.create_generation(engine, 2, indexes=False)
+    tallies = view.new_tallies()
+    tallies.recent_limit = remembered
+    for start in range(0, len(events), 3):
+        async with sessions.begin() as s:
+            await view.apply_to(s, events[start : start + 3], 2, tallies)
+    async with sessions.begin() as s:
+        await view.write_tallies(s, 2, tallies)
+        await view.set_active_generation(s, 2)
+
+    expected = expected_rows(events)
+    async with sessions() as s:
+        for pid, want in expected.items():
+            got = await view.petition(s, pid)
+            assert got is not None
+            assert without_seq(got) == without_seq(want)
+        everything = await view.stats(s)
+    total: Counter[str] = Counter()
+    for row in expected.values():
+        total.update(figures(row))
+    assert {k: everything[k] for k in summarise(total)} == summarise(total)
+    assert sum(everything["events_applied"].values()) == len(events)
+    assert len(tallies.recent) == min(remembered, len(expected))
+    # The rows each batch changes that an earlier batch wrote: read back unless remembered.
+    earlier = 0
+    for start in range(0, len(events), 3):
+        batch = [e.envelope for e in events[start : start + 3] if not isinstance(e.envelope, UnknownEvent)]
+        opened = {e.meta.aggregate_id for e in batch if isinstance(e.event, PetitionReceived)}
+        earlier += len({e.meta.aggregate_id for e in batch} - opened)
+    assert earlier > 0
+    if remembered == 0:
+        assert sum(read) == earlier
+    elif remembered < len(expected):
+        assert 0 < sum(read) < earlier
+    else:
+        assert read == []
 
 
 async def test_migration_0002_retires_generations_of_the_previous_shape(db_url: str) -> None:

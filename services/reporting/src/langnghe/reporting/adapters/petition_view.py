@@ -11,14 +11,15 @@ one per event), and one upsert per counter table. The figures are kept per provi
 transaction as the rows and the checkpoint, so they equal an aggregate over the rows after any
 batch, after a redelivery (an event at or below a row's `last_seq` changes nothing) and after a
 rebuild (the same fold over the same events). A rebuild, which fills a generation no reader
-sees yet, keeps the counters in memory and writes them once (`Tallies`), and loads the new
-rows with COPY on PostgreSQL. Per province, not per commune: a batch touches a
-few provinces but hundreds of communes, and each kept key is an upserted row; a commune's
-figures are summed over its rows when asked for.
+sees yet, keeps the counters in memory and writes them once, remembers the rows it wrote last
+instead of reading them back (`Tallies`), and loads the new rows with COPY on PostgreSQL.
+Per province, not per commune: a batch touches a few provinces but hundreds of communes, and
+each kept key is an upserted row; a commune's figures are summed over its rows when asked for.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,13 +63,34 @@ from langnghe.runtime.tables import projection_generations
 PROJECTION = "reporting-petitions"
 
 
+#: Rows a rebuild keeps in memory after writing them: about 30 MB (3 kB a row, measured), for
+#: the rebuild's duration only.
+RECENT_ROWS: Final = 10_000
+
+
 @dataclass
 class Tallies:
-    """The counters of a generation being rebuilt, kept in memory until `write_tallies`. A
-    batch that fails leaves them off; a rebuild that fails is abandoned and starts over."""
+    """What a rebuild keeps in memory about the generation it fills: the counters, until
+    `write_tallies`, and the rows it wrote most recently. A rebuild is the only writer of its
+    generation, so a remembered row is the stored one, and a petition's next event usually
+    comes soon after its last (assigned days after it is received, answered weeks later): the
+    rows a batch updates are found here instead of read back and converted from the database,
+    which was a fifth of a rebuild's work. A row not found here is read. A batch that fails
+    leaves the tallies off; a rebuild that fails is abandoned and starts over."""
 
     figures: Counter[tuple[str, str]] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
+    recent: dict[str, PetitionRow] = field(default_factory=dict)  # least recently written first
+    recent_limit: int = RECENT_ROWS
+
+    def remember(self, rows: dict[str, PetitionRow]) -> None:
+        recent = self.recent
+        for pid, row in rows.items():
+            recent.pop(pid, None)
+            recent[pid] = row
+        if (excess := len(recent) - self.recent_limit) > 0:
+            for pid in list(itertools.islice(recent, excess)):
+                del recent[pid]
 
 
 @dataclass(frozen=True)
@@ -338,11 +360,13 @@ class PetitionView:
         # and a receipt is always its petition's first event (the store appends it only to an
         # empty subject): a petition opened in this batch has no stored row to look up.
         lookup = ids - opened
-        known = (
-            {row["petition_id"]: _from_db(row) for row in await self._rows(session, g, lookup)}
-            if lookup
-            else {}
-        )
+        known: dict[str, PetitionRow] = {}
+        if tallies is not None and lookup:
+            recent = tallies.recent
+            known = {pid: recent[pid] for pid in lookup if pid in recent}
+            lookup = lookup.difference(known)
+        if lookup:
+            known.update((row["petition_id"], _from_db(row)) for row in await self._rows(session, g, lookup))
         rows: dict[str, PetitionRow] = {}  # this batch's copies of the rows it changes
         applied: Counter[str] = Counter()
         for recorded in events:
@@ -389,6 +413,7 @@ class PetitionView:
             await update_many(session, g.petitions, "petition_id", changed)
         if tallies is not None:
             tallies.events.update(applied)
+            tallies.remember(rows)
             return
         await self._bump(
             session,
