@@ -6,15 +6,21 @@ which the fast path leaves to FastAPI, sends a request through the route."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 from tests.service.harness import running
 
+from langnghe.contracts.codec import REGISTRY, UnknownEvent
+from langnghe.contracts.events.petition import PetitionReceived
+from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
 
@@ -139,3 +145,40 @@ async def test_a_refusal_by_the_domain_is_the_same_on_both_paths(intake: httpx.A
         "petition.unknown_commune",
         "petition.commune_outside_province",
     }
+
+
+@pytest.mark.parametrize("with_contact", [True, False], ids=["contact", "anonymous"])
+async def test_the_stored_event_refers_to_the_contact_the_vault_holds(
+    intake: httpx.AsyncClient, module_nats: str, tmp_path: Path, with_contact: bool
+) -> None:
+    """The event carries the vault's reference to the contact (never the contact), the code
+    and the time the vault recorded; a retry appends nothing new."""
+    key = uuid.uuid4().hex
+    body = petition() if with_contact else petition(citizen=None)
+    first = await post(intake, body, FAST, Idempotency_Key=key)
+    again = await post(intake, body, ROUTE, Idempotency_Key=key)
+    assert first.status_code == again.status_code == 202
+    accepted = first.json()
+    with sqlite3.connect(tmp_path / "intake.db") as db:
+        citizen_ref, received_at = db.execute(
+            "SELECT citizen_ref, received_at FROM submissions WHERE idempotency_key = ?", (key,)
+        ).fetchone()
+    assert (citizen_ref is not None) == with_contact
+    nc = await nats.connect(module_nats)
+    try:
+        stored = await nc.jetstream().get_last_msg(
+            PETITIONS_STREAM, petition_subject("15", accepted["petition_id"])
+        )
+    finally:
+        await nc.close()
+    assert stored.seq == accepted["stream_seq"] == again.json()["stream_seq"]
+    envelope = REGISTRY.decode(stored.data)
+    assert not isinstance(envelope, UnknownEvent)
+    event = envelope.event
+    assert isinstance(event, PetitionReceived)
+    assert event.citizen_ref == citizen_ref
+    assert event.code == accepted["code"]
+    assert "Nguyễn Thị Lan" not in stored.data.decode() and "0912" not in stored.data.decode()
+    assert envelope.meta.occurred_at.replace(tzinfo=None) == datetime.fromisoformat(received_at).replace(
+        tzinfo=None
+    )

@@ -67,7 +67,7 @@ async def submit_petition(
     received_at = datetime.now(UTC)
     new_id = new_petition_id()
     # Decide before writing anything, so a refused submission leaves no vault row.
-    decide_submission(cmd, petition_id=new_id, citizen_ref=None, received_at=received_at)
+    decided = decide_submission(cmd, petition_id=new_id, citizen_ref=None, received_at=received_at)
     if cmd.conference_id is not None:
         conference = await load_conference(store, cmd.province_code, cmd.conference_id)
         check_conference_takes_opinion(conference, cmd.conference_id, new_id.hex, vietnam_date(received_at))
@@ -87,10 +87,15 @@ async def submit_petition(
     if submission.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(idempotency_key)
     replayed = submission.petition_id != new_id.hex
-    petition_id = uuid.UUID(hex=submission.petition_id)
-    event = decide_submission(
-        cmd, petition_id=petition_id, citizen_ref=submission.citizen_ref, received_at=submission.received_at
-    )
+    if replayed:  # the event of the submission the vault holds: its id, time and reference
+        event = decide_submission(
+            cmd,
+            petition_id=uuid.UUID(hex=submission.petition_id),
+            citizen_ref=submission.citizen_ref,
+            received_at=submission.received_at,
+        )
+    else:  # the decision above, with the reference the vault gave the contact
+        event = decided.model_copy(update={"citizen_ref": submission.citizen_ref})
     meta = EventMeta(
         event_id=event_id_for(f"petition.received:{submission.petition_id}"),
         aggregate_type="petition",
