@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -147,6 +148,24 @@ def without_seq(row: PetitionRow | dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in row.items() if k != "last_seq"}
 
 
+async def assert_rows_and_figures(
+    view: PetitionView, sessions: Any, expected: dict[str, PetitionRow]
+) -> dict[str, Any]:
+    """The active generation holds the folded rows, and its figures are summed over them;
+    returns the national figures."""
+    async with sessions() as s:
+        for pid, want in expected.items():
+            got = await view.petition(s, pid)
+            assert got is not None
+            assert without_seq(got) == without_seq(want)
+        everything: dict[str, Any] = await view.stats(s)
+    total: Counter[str] = Counter()
+    for row in expected.values():
+        total.update(figures(row))
+    assert {k: everything[k] for k in summarise(total)} == summarise(total)
+    return everything
+
+
 async def test_batches_give_the_folded_rows_and_their_figures_once(engine: AsyncEngine) -> None:
     view, sessions = PetitionView(), session_factory(engine)
     events = stream(histories())
@@ -164,20 +183,10 @@ async def test_batches_give_the_folded_rows_and_their_figures_once(engine: Async
         async with sessions.begin() as s:
             await view.apply_to(s, again, 1)
 
-    expected = expected_rows(events[:-1])
+    everything = await assert_rows_and_figures(view, sessions, expected_rows(events[:-1]))
     async with sessions() as s:
-        for pid, want in expected.items():
-            got = await view.petition(s, pid)
-            assert got is not None
-            assert without_seq(got) == without_seq(want)
-        everything = await view.stats(s)
         commune = await view.stats(s, province_code="01", commune_code="00004")
         elsewhere = await view.stats(s, province_code="79")
-
-    total: Counter[str] = Counter()
-    for row in expected.values():
-        total.update(figures(row))
-    assert {k: everything[k] for k in summarise(total)} == summarise(total)
     assert everything["by_status"] == {"assigned": 2, "answered": 1, "merged": 1}
     assert everything["answers"]["at_conference"] == 1 and everything["feedback"]["satisfied"] == 1
     assert everything["reopened"] == {"petitions": 1, "times": 1} and everything["accepted_late"] == 1
@@ -214,16 +223,7 @@ async def test_a_rebuild_remembering_rows_gives_the_rows_and_figures_of_one_read
         await view.set_active_generation(s, 2)
 
     expected = expected_rows(events)
-    async with sessions() as s:
-        for pid, want in expected.items():
-            got = await view.petition(s, pid)
-            assert got is not None
-            assert without_seq(got) == without_seq(want)
-        everything = await view.stats(s)
-    total: Counter[str] = Counter()
-    for row in expected.values():
-        total.update(figures(row))
-    assert {k: everything[k] for k in summarise(total)} == summarise(total)
+    everything = await assert_rows_and_figures(view, sessions, expected)
     assert sum(everything["events_applied"].values()) == len(events)
     assert len(tallies.recent) == min(remembered, len(expected))
     # The rows each batch changes that an earlier batch wrote: read back unless remembered.
