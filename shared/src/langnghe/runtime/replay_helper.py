@@ -13,7 +13,7 @@ merely because nothing arrived for the idle time); on a failure (a stall among t
 reason on stderr and exit 1. The URLs come in the environment, not on the command line (which
 other users of the machine can read).
 
-It imports nothing heavy (no pydantic, no SQLAlchemy): it starts in about a tenth of a second.
+It imports nothing heavy (no pydantic, no SQLAlchemy): it starts in 0.15-0.25 s (measured).
 """
 
 from __future__ import annotations
