@@ -45,7 +45,7 @@ async def _fill(url: str) -> None:
     js = nc.jetstream(timeout=10, publish_async_max_pending=1000)
     await js.add_stream(StreamConfig(name="STALL", subjects=["stall.>"], storage=StorageType.FILE))
     acks = [await js.publish_async(f"stall.{n % 7}", PAYLOAD, wait_stall=10) for n in range(MESSAGES)]
-    # A stream the helper receives whole while its reader looks away (less than its buffer).
+    # A stream a little larger than a pipe holds, for the helper to finish while unread.
     await js.add_stream(StreamConfig(name="TAIL", subjects=["tail.>"], storage=StorageType.FILE))
     acks += [await js.publish_async(f"tail.{n % 7}", b"y" * 1000, wait_stall=10) for n in range(TAIL)]
     await asyncio.gather(*acks)
