@@ -450,3 +450,33 @@ def test_durable_name_joins_service_and_purpose() -> None:
     assert durable_name("notify", "citizen-notices") == "notify-citizen-notices"
     with pytest.raises(InvalidSubjectToken):
         durable_name("reporting", "đơn.thư")
+
+
+def _encoded_through_dicts(meta: EventMeta, event: DomainEvent) -> bytes:
+    """The envelope as json.dumps writes it from pydantic's dicts: what encode wrote before
+    pydantic wrote the JSON itself."""
+    body = meta.model_dump(mode="json")
+    body["type"] = event.type
+    body["data"] = event.model_dump(mode="json", exclude={"type"})
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("stem", CURRENT)
+def test_encode_writes_the_bytes_json_dumps_writes(stem: str) -> None:
+    decoded = REGISTRY.decode((GOLDEN / f"{stem}.json").read_bytes())
+    assert isinstance(decoded, Envelope)
+    assert REGISTRY.encode(decoded.meta, decoded.event)[0] == _encoded_through_dicts(
+        decoded.meta, decoded.event
+    )
+
+
+def test_encode_writes_awkward_text_as_json_dumps_does() -> None:
+    decoded = REGISTRY.decode((GOLDEN / "petition.received.v1.json").read_bytes())
+    assert isinstance(decoded, Envelope)
+    text = 'Trích "lời" cử tri\\ ngày 5/6:\n\tđường\u2028hỏng \x01 \U0001f600 </script> ¿ 𝔘'
+    event = decoded.event.model_copy(update={"content": text})
+    meta = decoded.meta.model_copy(update={"correlation_id": 'tương-quan/"1"'})
+    body, _ = REGISTRY.encode(meta, event)
+    assert body == _encoded_through_dicts(meta, event)
+    again = REGISTRY.decode(body)
+    assert isinstance(again, Envelope) and again.event == event and again.meta == meta
