@@ -318,3 +318,17 @@ def test_parse_response_head() -> None:
     assert bench.parse_response_head(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")[3] is False
     with pytest.raises(bench.HttpError):
         bench.parse_response_head(b"SSH-2.0-OpenSSH\r\n\r\n")
+
+
+def test_the_publish_limit_is_the_better_of_its_two_measurements() -> None:
+    """Measured before and after the system run: a ratio is taken against the higher."""
+    slow_then_fast = {**RAW, "publish_after": {"msgs_per_s": 2200.0}}
+    figures = {f.key: f for f in bench.figures_from(slow_then_fast, OURS)}
+    assert figures["e2e_throughput"].limit == 2200.0
+    assert figures["e2e_throughput"].ratio == pytest.approx(0.5)
+    assert (
+        bench.best_publish({"publish": {"msgs_per_s": 1500.0}, "publish_after": {"msgs_per_s": 1200.0}})
+        == 1500.0
+    )
+    assert bench.best_publish({"publish_after": {"msgs_per_s": 1200.0}}) == 1200.0  # the first failed
+    assert bench.best_publish({"publish": {"error": "timeout"}}) is None
