@@ -332,3 +332,13 @@ def test_the_publish_limit_is_the_better_of_its_two_measurements() -> None:
     )
     assert bench.best_publish({"publish_after": {"msgs_per_s": 1200.0}}) == 1200.0  # the first failed
     assert bench.best_publish({"publish": {"error": "timeout"}}) is None
+
+
+def test_the_replay_limit_is_the_better_of_its_two_measurements() -> None:
+    raw = {**RAW, "replay_after": {"sqlite": {"events_per_s": 30000.0}}}
+    figures = {f.key: f for f in bench.figures_from(raw, OURS)}
+    assert figures["rebuild_sqlite"].limit == 30000.0
+    assert figures["rebuild_sqlite"].ratio == pytest.approx(0.3)
+    assert figures["rebuild_sqlite"].status == "MISS"
+    assert bench.best_replay(raw, "postgres") is None  # skipped both times
+    assert bench.best_replay({"replay_after": {"sqlite": {"events_per_s": 5.0}}}, "sqlite") == 5.0
