@@ -1576,16 +1576,24 @@ class Bench:
         if not report.ok:
             raise RuntimeError(f"provisioning failed: {report.errors}")
 
-    def _raw_and_store(self) -> None:
-        url, plan = self.nats.url, self.plan
+    def _raw_publish(self, key: str, again: str) -> None:
+        url, seconds = self.nats.url, self.plan.raw_seconds
         result = self.phase(
-            "raw.publish",
-            f"raw: synchronous js.publish from one client, {plan.raw_seconds:g} s",
-            lambda: measure_raw_publish(url, plan.raw_seconds),
+            f"raw.{key}",
+            f"raw{again}: synchronous js.publish from one client, {seconds:g} s",
+            lambda: measure_raw_publish(url, seconds),
         )
         if result:
-            self.raw["publish"] = result
-            say(f"  {result['msgs_per_s']:,.0f} msgs/s, ack p50 {result['ack']['p50_ms']} ms")
+            self.raw[key] = result
+            best = f"; the figures use {best_publish(self.raw) or 0:,.0f}/s, the better of the two"
+            say(
+                f"  {result['msgs_per_s']:,.0f} msgs/s, ack p50 {result['ack']['p50_ms']} ms"
+                + (best if again else "")
+            )
+
+    def _raw_and_store(self) -> None:
+        url, plan = self.nats.url, self.plan
+        self._raw_publish("publish", "")
         for batch, key in ((1, "append_single"), (3, "append_batch3")):
             result = self.phase(
                 key,
@@ -1625,16 +1633,21 @@ class Bench:
                 self.errors["postgres"] = f"{type(exc).__name__}: {exc}"
                 pg_db = None
         events, petitions = self.corpus["events"], self.corpus["petitions"]
+
+        def raw_replay(key: str, again: str, db: str, db_url: str) -> None:
+            result = self.phase(
+                f"raw.{key}.{db}",
+                f"raw{again}: ordered consumer → executemany ({REPLAY_BATCH}/transaction) on {db}",
+                lambda: measure_raw_replay(url, db_url, events),
+            )
+            if result:
+                self.raw[key][db] = result
+                best = f"; the rebuild is compared with {best_replay(self.raw, db) or 0:,.0f}/s, the better"
+                say(f"  {result['events_per_s']:,.0f} events/s" + (best if again else ""))
+
         try:
             for db, db_url in databases:
-                result = self.phase(
-                    f"raw.replay.{db}",
-                    f"raw: ordered consumer → executemany ({REPLAY_BATCH}/transaction) on {db}",
-                    lambda db_url=db_url: measure_raw_replay(url, db_url, events),  # type: ignore[misc]
-                )
-                if result:
-                    self.raw["replay"][db] = result
-                    say(f"  {result['events_per_s']:,.0f} events/s")
+                raw_replay("replay", "", db, db_url)
                 result = self.phase(
                     f"rebuild.{db}",
                     f"ours: rebuild() of the reporting projection on {db}",
@@ -1644,17 +1657,7 @@ class Bench:
                     self.ours["rebuild"][db] = result
                     seconds = result["seconds"]
                     say(f"  {result['events_per_s']:,.0f} events/s ({seconds} s)")
-                result = self.phase(
-                    f"raw.replay_after.{db}",
-                    f"raw, again: ordered consumer → executemany ({REPLAY_BATCH}/transaction) on {db}",
-                    lambda db_url=db_url: measure_raw_replay(url, db_url, events),  # type: ignore[misc]
-                )
-                if result:
-                    self.raw["replay_after"][db] = result
-                    say(
-                        f"  {result['events_per_s']:,.0f} events/s; the rebuild is compared with "
-                        f"{best_replay(self.raw, db) or 0:,.0f}/s, the better of the two"
-                    )
+                raw_replay("replay_after", ", again", db, db_url)
         finally:
             if pg_db is not None:
                 with contextlib.suppress(Exception):
@@ -1767,18 +1770,7 @@ class Bench:
                     result["nats-server"] = {"pid": self.nats.process.pid, **read_rss(self.nats.process.pid)}
             self.ours["rss"] = result
             say("  " + ", ".join(f"{n} {result[n]['vmrss_mib']} MiB" for n in SERVICES))
-        url = self.nats.url
-        result = self.phase(
-            "raw.publish_after",
-            f"raw, again (the services idle): synchronous js.publish from one client, {plan.raw_seconds:g} s",
-            lambda: measure_raw_publish(url, plan.raw_seconds),
-        )
-        if result:
-            self.raw["publish_after"] = result
-            say(
-                f"  {result['msgs_per_s']:,.0f} msgs/s, ack p50 {result['ack']['p50_ms']} ms; "
-                f"the figures use {best_publish(self.raw) or 0:,.0f}/s, the better of the two"
-            )
+        self._raw_publish("publish_after", ", again (the services idle)")
 
     def _find_knee(self, urls: dict[str, str]) -> int | None:
         """Short closed-loop probes at more and more submissions in flight, until the rate
