@@ -48,9 +48,8 @@ class PetitionIn(BaseModel):
 
     def contact(self) -> CitizenContact | None:
         """The citizen's contact for the vault; None if anonymous (no field given)."""
-        if self.citizen is None or not any(self.citizen.model_dump().values()):
-            return None
-        return CitizenContact(**self.citizen.model_dump())
+        fields = self.citizen.model_dump() if self.citizen is not None else {}
+        return CitizenContact(**fields) if any(fields.values()) else None
 
     def command(self, contact: CitizenContact | None) -> SubmitPetition:
         """The domain's command; `contact` is `self.contact()`, read once by the caller."""
