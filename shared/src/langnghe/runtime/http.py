@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from langnghe.domain.errors import DomainError
+
 if TYPE_CHECKING:
     from langnghe.runtime.service import ServiceRuntime
 
@@ -65,10 +67,20 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
+def _error_response(status: int, detail: ErrorDetail) -> JSONResponse:
+    return JSONResponse(ErrorBody(errors=[detail]).model_dump(), status_code=status)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The one mapping from refusals to HTTP, the same in every service."""
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(ErrorBody(errors=[exc.detail]).model_dump(), status_code=exc.status)
+        return _error_response(exc.status, exc.detail)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return _error_response(exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,10 +3,8 @@ code, the offending field, and a Vietnamese message a clerk can act on."""
 
 from __future__ import annotations
 
+from langnghe.domain.errors import DomainError
 
-class ClockRuleBroken(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+
+class ClockRuleBroken(DomainError):
+    """A deadline rule refused the dates it was given."""

@@ -3,17 +3,11 @@ can act on, the offending field, and the HTTP status an entrypoint should answer
 
 from __future__ import annotations
 
+from langnghe.domain.errors import DomainError
 
-class UnitError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
 
-    def __repr__(self) -> str:
-        return f"UnitError({self.code!r}, {self.message!r}, field={self.field!r})"
+class UnitError(DomainError):
+    """An administrative unit is unknown, or not where the command puts it."""
 
 
 def unknown_unit(code: str, field: str = "unit_code") -> UnitError:

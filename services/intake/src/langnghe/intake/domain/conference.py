@@ -32,6 +32,7 @@ from langnghe.contracts.events.conference import (
     PublicationChannel,
     UnitLevel,
 )
+from langnghe.domain.errors import DomainError
 
 # Law on Organisation of Local Government 2025, Art. 43, AS REPORTED (vietnam.vn Q&A no. 20
 # citing daibieunhandan.vn; the law's own text was not read — UNCONFIRMED): a commune dialogue
@@ -92,13 +93,8 @@ class ConferenceState:
         return self.status in HELD_OR_LATER
 
 
-class ConferenceRuleBroken(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
+class ConferenceRuleBroken(DomainError):
+    """A conference rule refused the command (codes `conference.<reason>`)."""
 
 
 def art43_applies(kind: ConferenceKind, level: UnitLevel, planned_on: date) -> bool:

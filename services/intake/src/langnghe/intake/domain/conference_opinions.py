@@ -59,7 +59,7 @@ def check_conference_takes_opinion(
     except ConferenceRuleBroken as exc:
         known = _refusal(exc.code, conference_id)
         code, status, message = known or ("petition.conference_refused", exc.status, exc.message)
-        raise SubmissionRefused(code, "conference_id", message, status) from exc
+        raise SubmissionRefused(code, message, "conference_id", status) from exc
 
 
 def check_petition_for_conference(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langnghe.contracts.events.conference import UnitLevel
+from langnghe.domain.errors import DomainError
 from langnghe.domain.fields.taxonomy import is_known_field
 from langnghe.domain.units import Level, UnitError, check_agency_code, legacy_unit, unit
 from langnghe.domain.units.agency import reserved_unit
@@ -23,15 +24,8 @@ _LEVELS = {
 }
 
 
-class ReferenceRefused(Exception):
+class ReferenceRefused(DomainError):
     """A code named in a command does not exist, or not where the command puts it."""
-
-    def __init__(self, code: str, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from langnghe.contracts.events.petition import Channel, LegalType, PetitionReceived
 from langnghe.domain.codes import petition_code
+from langnghe.domain.errors import DomainError
 from langnghe.domain.fields.taxonomy import is_known_field
 from langnghe.domain.units import Level, UnitError, unit
 
@@ -16,16 +17,9 @@ MIN_CONTENT_CHARS = 10
 MAX_CONTENT_CHARS = 10_000
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(DomainError):
     """A rule refused the submission; `code` is stable, `message` is for the clerk (Vietnamese).
     `status` is 409 when the request is fine but something it names is in the wrong state."""
-
-    def __init__(self, code: str, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -51,13 +45,13 @@ def check_place(province_code: str, commune_code: str | None) -> None:
         province = unit(province_code)
     except UnitError as exc:
         raise SubmissionRefused(
-            "petition.unknown_province", "province_code", f"Không có tỉnh, thành phố mã “{province_code}”."
+            "petition.unknown_province", f"Không có tỉnh, thành phố mã “{province_code}”.", "province_code"
         ) from exc
     if province.level is not Level.PROVINCE:
         raise SubmissionRefused(
             "petition.unknown_province",
-            "province_code",
             f"Mã “{province_code}” không phải mã tỉnh, thành phố.",
+            "province_code",
         )
     if commune_code is None:
         return
@@ -65,13 +59,13 @@ def check_place(province_code: str, commune_code: str | None) -> None:
         commune = unit(commune_code)
     except UnitError as exc:
         raise SubmissionRefused(
-            "petition.unknown_commune", "commune_code", f"Không có xã, phường, đặc khu mã “{commune_code}”."
+            "petition.unknown_commune", f"Không có xã, phường, đặc khu mã “{commune_code}”.", "commune_code"
         ) from exc
     if commune.level is Level.PROVINCE or commune.province_code != province_code:
         raise SubmissionRefused(
             "petition.commune_outside_province",
-            "commune_code",
             f"{commune.name_vi} không thuộc {province.name_vi}.",
+            "commune_code",
         )
 
 
@@ -82,36 +76,36 @@ def decide_submission(
     if cmd.field_code is not None and not is_known_field(cmd.field_code):
         raise SubmissionRefused(
             "petition.unknown_field",
-            "field_code",
             f"Lĩnh vực “{cmd.field_code}” không có trong danh mục lĩnh vực.",
+            "field_code",
         )
     content = normalise_text(cmd.content)
     if len(content) < MIN_CONTENT_CHARS:
         raise SubmissionRefused(
             "petition.content_too_short",
-            "content",
             f"Nội dung kiến nghị cần ít nhất {MIN_CONTENT_CHARS} ký tự để cơ quan xử lý hiểu được.",
+            "content",
         )
     if len(content) > MAX_CONTENT_CHARS:
         raise SubmissionRefused(
             "petition.content_too_long",
-            "content",
             f"Nội dung kiến nghị dài quá {MAX_CONTENT_CHARS} ký tự; hãy tóm tắt và gửi kèm văn bản.",
+            "content",
         )
     if cmd.channel == Channel.DIALOGUE_CONFERENCE and not cmd.conference_id:
         raise SubmissionRefused(
             "petition.conference_required",
-            "conference_id",
             "Ý kiến nêu tại hội nghị đối thoại cần ghi rõ hội nghị (conference_id).",
+            "conference_id",
         )
     if cmd.legal_type == LegalType.DENUNCIATION and not cmd.has_citizen:
         # Law on Denunciation 2018, Art. 25: anonymous denunciations are not handled as
         # denunciations; they can still be filed as a reflection.
         raise SubmissionRefused(
             "petition.denunciation_needs_identity",
-            "citizen",
             "Tố cáo phải ghi rõ họ tên và địa chỉ người tố cáo; "
             "nếu muốn ẩn danh, hãy gửi dưới dạng phản ánh.",
+            "citizen",
         )
     return PetitionReceived(
         code=petition_code(cmd.province_code, petition_id, received_at),

@@ -24,6 +24,7 @@ from langnghe.contracts.events.conference import (
     SupervisionRecommendationIssued,
     UnitLevel,
 )
+from langnghe.domain.errors import DomainError
 from langnghe.intake.domain.conference import TWO_LEVEL_GOVERNMENT_SINCE
 
 MIN_TOPIC_CHARS = 5
@@ -68,13 +69,8 @@ class SupervisionState:
         return self.status in (Status.HELD, Status.FINDINGS_RECORDED)
 
 
-class SupervisionRuleBroken(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
+class SupervisionRuleBroken(DomainError):
+    """An MTTQ supervision rule refused the command (codes `supervision.<reason>`)."""
 
 
 def evolve(state: SupervisionState, event: DomainEvent, occurred_at: datetime) -> SupervisionState:

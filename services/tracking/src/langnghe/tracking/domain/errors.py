@@ -4,14 +4,8 @@ offending field, a Vietnamese message a clerk can act on, and the HTTP status it
 
 from __future__ import annotations
 
+from langnghe.domain.errors import DomainError
 
-class PetitionRuleBroken(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
 
-    def __repr__(self) -> str:
-        return f"PetitionRuleBroken({self.code!r}, field={self.field!r}, status={self.status})"
+class PetitionRuleBroken(DomainError):
+    """A petition rule refused the command (codes `petition.<reason>`)."""
