@@ -6,7 +6,6 @@ settings class is instantiated with the environment compose would give it.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import re
 import tomllib
@@ -229,21 +228,41 @@ def test_service_publishes_its_default_http_port(compose, svc):
 
 
 @pytest.mark.parametrize("svc", SERVICES)
-def test_service_builds_its_dockerfile_from_the_repository_root(compose, svc):
+def test_service_builds_the_one_dockerfile_from_the_repository_root(compose, svc):
     build = _service(compose, svc)["build"]
     assert build["context"] == "."
-    assert build["dockerfile"] == f"services/{svc}/Dockerfile"
+    assert build["dockerfile"] == "deploy/Dockerfile"
+    assert build["args"] == {"SERVICE": svc}
     assert (ROOT / build["dockerfile"]).is_file()
 
 
-# --------------------------------------------------------------------------- Dockerfiles
+# --------------------------------------------------------------------------- Dockerfile
+
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_dockerfile_is_pinned_non_root_and_health_checked(svc):
-    instructions = dockerfile_instructions(ROOT / "services" / svc / "Dockerfile")
-    froms = [args for instr, args in instructions if instr == "FROM"]
-    assert len(froms) == 1
+def _stages(instructions: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    stages: list[list[tuple[str, str]]] = []
+    for instr, args in instructions:
+        if instr == "FROM":
+            stages.append([])
+        stages[-1].append((instr, args))
+    return stages
+
+
+def test_there_is_one_dockerfile_for_every_service():
+    assert not list((ROOT / "services").glob("*/Dockerfile"))
+    build, final = _stages(dockerfile_instructions(DOCKERFILE))
+    for stage in (build, final):
+        assert ("ARG", "SERVICE") in stage
+    checks = " ".join(args for instr, args in build if instr == "RUN")
+    assert "intake|tracking|notify|reporting" in checks and "exit 1" in checks
+
+
+def test_dockerfile_is_pinned_non_root_and_health_checked():
+    instructions = dockerfile_instructions(DOCKERFILE)
+    froms = [args.split()[0] for instr, args in instructions if instr == "FROM"]
+    assert len(froms) == 2 and froms[0] == froms[1]
     assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", froms[0])
 
     users = [args for instr, args in instructions if instr == "USER"]
@@ -252,19 +271,32 @@ def test_dockerfile_is_pinned_non_root_and_health_checked(svc):
     healthchecks = [args for instr, args in instructions if instr == "HEALTHCHECK"]
     assert len(healthchecks) == 1
     assert "urllib.request" in healthchecks[0] and "/healthz" in healthchecks[0]
+    assert "LANGNGHE_SERVICE" in healthchecks[0]
 
-    assert ("EXPOSE", str(DEFAULT_HTTP_PORTS[svc])) in instructions
     cmd = [args for instr, args in instructions if instr == "CMD"]
-    assert [json.loads(c) for c in cmd] == [[f"langnghe-{svc}"]]
+    assert cmd == ['exec "langnghe-$LANGNGHE_SERVICE"']
 
 
 @pytest.mark.parametrize("svc", SERVICES)
-def test_dockerfile_copies_only_shared_and_its_service(svc):
-    instructions = dockerfile_instructions(ROOT / "services" / svc / "Dockerfile")
-    sources = sorted(args.split()[0] for instr, args in instructions if instr in {"COPY", "ADD"})
-    assert sources == sorted(["shared/", f"services/{svc}/"])
-    runs = " ".join(args for instr, args in instructions if instr == "RUN")
-    assert f"pip install --no-cache-dir ./shared ./services/{svc}" in runs
+def test_image_listens_on_the_service_default_port_on_every_interface(svc):
+    _, final = _stages(dockerfile_instructions(DOCKERFILE))
+    env = " ".join(args for instr, args in final if instr == "ENV").split()
+    prefix = f"LN_{svc.upper()}_"
+    assert f"{prefix}HTTP_HOST=0.0.0.0" in env
+    assert f"{prefix}HTTP_PORT={DEFAULT_HTTP_PORTS[svc]}" in env
+    assert "LANGNGHE_SERVICE=${SERVICE}" in env
+
+
+def test_dockerfile_installs_the_lock_with_hashes_then_only_shared_and_the_service():
+    build, final = _stages(dockerfile_instructions(DOCKERFILE))
+    sources = sorted(args.split()[0] for instr, args in build if instr in {"COPY", "ADD"})
+    assert sources == sorted(["locks/", "shared/", "services/${SERVICE}/"])
+    runs = " ".join(args for instr, args in build if instr == "RUN")
+    assert "--require-hashes locks/runtime.txt" in runs
+    assert "--require-hashes -r locks/build.txt" in runs
+    assert "--no-deps --no-build-isolation" in runs and "./shared ./services/${SERVICE}" in runs
+    # The final image takes only the service's venv from the build stage.
+    assert [args for instr, args in final if instr == "COPY"] == ["--from=build /opt/venv /opt/venv"]
 
 
 @pytest.mark.parametrize("svc", SERVICES)
