@@ -22,8 +22,8 @@ from langnghe.contracts.envelope import EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import Channel, PetitionAnswered, PetitionAssigned, PetitionReceived
 from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
-from langnghe.reporting.adapters.petition_view import PetitionView, _from_db, generation_tables
 from langnghe.reporting.domain.petition_figures import figures
+from langnghe.reporting.projections.petition_view import PetitionView, _from_db, generation_tables
 from langnghe.runtime.consumer import ConsumerRunner
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent

@@ -41,9 +41,9 @@ from langnghe.contracts.events.petition import (
     PetitionReopened,
     StatutoryTerm,
 )
-from langnghe.reporting.adapters.petition_view import RECENT_ROWS, PetitionView, generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, fold
+from langnghe.reporting.projections.petition_view import RECENT_ROWS, PetitionView, generation_tables
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.migrations import upgrade
