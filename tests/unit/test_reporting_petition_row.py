@@ -34,10 +34,10 @@ from langnghe.contracts.events.petition import (
     StatutoryTerm,
     TransferKind,
 )
+from langnghe.reporting.adapters.petition_tables import generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, evolve, fold
 from langnghe.reporting.entrypoints.responses import PetitionStats, PetitionStatusView
-from langnghe.reporting.projections.petition_view import generation_tables
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
 ACCEPTANCE = StatutoryTerm(

@@ -1074,7 +1074,8 @@ class ReadModelWatcher:
     whose latency is measured (see `--probe http`)."""
 
     def __init__(self, database: Path, interval: float) -> None:
-        from langnghe.reporting.projections.petition_view import PROJECTION, generation_tables
+        from langnghe.reporting.adapters.petition_tables import generation_tables
+        from langnghe.reporting.projections.petition_view import PROJECTION
 
         self.database = database
         self.interval = interval
