@@ -45,6 +45,7 @@ from langnghe.contracts.events.conference import (
 )
 from langnghe.domain.codes import recommendation_petition_id
 from langnghe.intake.domain import conference as conf
+from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import plan as plans
 from langnghe.intake.domain import supervision as sup
 from langnghe.intake.domain.conference import (
@@ -210,7 +211,7 @@ def test_version_increments_by_one_per_event_including_unknown_types() -> None:
 
 
 def test_commune_dialogue_co_organised_with_the_mttq_is_scheduled() -> None:
-    assert conf.decide_schedule(given_events(), SCHEDULE, TODAY) == [SCHEDULED]
+    assert decisions.decide_schedule(given_events(), SCHEDULE, TODAY) == [SCHEDULED]
 
 
 def test_scheduling_normalises_text_and_drops_duplicate_chairs() -> None:
@@ -221,19 +222,19 @@ def test_scheduling_normalises_text_and_drops_duplicate_chairs() -> None:
         topic="  ",
         mttq_co_organiser_ref=" mttq-phuong-ba-dinh ",
     )
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert event == SCHEDULED
 
 
 def test_conference_may_be_planned_for_today() -> None:
-    [event] = conf.decide_schedule(given_events(), replace(SCHEDULE, planned_on=TODAY), TODAY)
+    [event] = decisions.decide_schedule(given_events(), replace(SCHEDULE, planned_on=TODAY), TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert event.planned_on == TODAY
 
 
 def test_online_conference_needs_no_place() -> None:
     cmd = replace(SCHEDULE, attendance_mode=AttendanceMode.ONLINE, place=None)
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert (event.attendance_mode, event.place) == (AttendanceMode.ONLINE, None)
 
@@ -277,14 +278,16 @@ def test_online_conference_needs_no_place() -> None:
     ],
 )
 def test_invalid_schedule_is_refused(cmd: ScheduleConference, expected: tuple[str, str, int]) -> None:
-    error = refused(lambda: conf.decide_schedule(given_events(), cmd, TODAY))
+    error = refused(lambda: decisions.decide_schedule(given_events(), cmd, TODAY))
     assert refusal(error) == expected
     assert error.message and unicodedata.is_normalized("NFC", error.message)
 
 
 def test_commune_dialogue_needs_the_mttq_and_says_so_in_vietnamese() -> None:
     error = refused(
-        lambda: conf.decide_schedule(given_events(), replace(SCHEDULE, mttq_co_organiser_ref=None), TODAY)
+        lambda: decisions.decide_schedule(
+            given_events(), replace(SCHEDULE, mttq_co_organiser_ref=None), TODAY
+        )
     )
     assert "Ủy ban MTTQ Việt Nam cấp xã" in error.message
 
@@ -299,7 +302,7 @@ def test_commune_dialogue_needs_the_mttq_and_says_so_in_vietnamese() -> None:
     ids=["province-dialogue", "commune-voter-meeting", "commune-citizen-reception"],
 )
 def test_only_commune_dialogues_need_the_mttq_co_organiser(cmd: ScheduleConference) -> None:
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert event.mttq_co_organiser_ref is None
 
@@ -307,13 +310,13 @@ def test_only_commune_dialogues_need_the_mttq_co_organiser(cmd: ScheduleConferen
 def test_records_before_two_level_government_keep_the_district_and_need_no_mttq() -> None:
     day = date(2022, 5, 10)
     cmd = replace(SCHEDULE, level=UnitLevel.DISTRICT, unit_code="088", planned_on=day)
-    assert conf.decide_schedule(given_events(), cmd, day) != []
+    assert decisions.decide_schedule(given_events(), cmd, day) != []
     commune_2022 = replace(SCHEDULE, mttq_co_organiser_ref=None, planned_on=day)
-    assert conf.decide_schedule(given_events(), commune_2022, day) != []
+    assert decisions.decide_schedule(given_events(), commune_2022, day) != []
 
 
 def test_scheduling_twice_is_a_conflict() -> None:
-    error = refused(lambda: conf.decide_schedule(given_events(SCHEDULED), SCHEDULE, TODAY))
+    error = refused(lambda: decisions.decide_schedule(given_events(SCHEDULED), SCHEDULE, TODAY))
     assert refusal(error) == ("conference.already_scheduled", None, 409)
 
 
@@ -322,7 +325,7 @@ def test_scheduling_twice_is_a_conflict() -> None:
 
 def test_announcement_ten_days_ahead_is_on_time() -> None:
     cmd = AnnounceConference(ANNOUNCED_ON, channels=(*BOARD, BOARD[0]))
-    assert conf.decide_announce(given_events(SCHEDULED), cmd, ANNOUNCED_ON) == [ANNOUNCED]
+    assert decisions.decide_announce(given_events(SCHEDULED), cmd, ANNOUNCED_ON) == [ANNOUNCED]
 
 
 @pytest.mark.parametrize(
@@ -333,7 +336,9 @@ def test_commune_dialogue_announced_less_than_seven_days_ahead_is_flagged(
     days_before: int, late: bool
 ) -> None:
     announced_on = PLANNED - timedelta(days=days_before)
-    [event] = conf.decide_announce(given_events(SCHEDULED), AnnounceConference(announced_on), announced_on)
+    [event] = decisions.decide_announce(
+        given_events(SCHEDULED), AnnounceConference(announced_on), announced_on
+    )
     assert isinstance(event, ConferenceAnnounced)
     assert (event.notice_days, event.late_notice) == (days_before, late)
 
@@ -342,18 +347,20 @@ def test_short_notice_is_not_flagged_where_article_43_does_not_apply() -> None:
     province = SCHEDULED.model_copy(update={"level": UnitLevel.PROVINCE, "unit_code": "01"})
     old_commune = SCHEDULED.model_copy(update={"planned_on": date(2024, 6, 10)})
     for scheduled, day in ((province, PLANNED), (old_commune, date(2024, 6, 10))):
-        [event] = conf.decide_announce(given_events(scheduled), AnnounceConference(day), day)
+        [event] = decisions.decide_announce(given_events(scheduled), AnnounceConference(day), day)
         assert isinstance(event, ConferenceAnnounced)
         assert (event.notice_days, event.late_notice) == (0, False)
 
 
 def test_announcing_again_changes_nothing() -> None:
-    assert conf.decide_announce(given_events(SCHEDULED, ANNOUNCED), AnnounceConference(TODAY), TODAY) == []
+    assert (
+        decisions.decide_announce(given_events(SCHEDULED, ANNOUNCED), AnnounceConference(TODAY), TODAY) == []
+    )
 
 
 def test_postponed_conference_is_announced_again_for_its_new_date() -> None:
     state = given_events(SCHEDULED, ANNOUNCED, POSTPONED)
-    [event] = conf.decide_announce(state, AnnounceConference(date(2026, 3, 16)), date(2026, 3, 16))
+    [event] = decisions.decide_announce(state, AnnounceConference(date(2026, 3, 16)), date(2026, 3, 16))
     assert event == ConferenceAnnounced(
         announced_on=date(2026, 3, 16), planned_on=date(2026, 3, 21), notice_days=5, late_notice=True
     )
@@ -384,7 +391,7 @@ def test_invalid_announcement_is_refused(
     events: tuple[DomainEvent, ...], announced_on: date, today: date, expected: tuple[str, str | None, int]
 ) -> None:
     error = refused(
-        lambda: conf.decide_announce(given_events(*events), AnnounceConference(announced_on), today)
+        lambda: decisions.decide_announce(given_events(*events), AnnounceConference(announced_on), today)
     )
     assert refusal(error) == expected
 
@@ -395,12 +402,12 @@ def test_invalid_announcement_is_refused(
 @pytest.mark.parametrize("events", [(SCHEDULED,), (SCHEDULED, ANNOUNCED)], ids=["scheduled", "announced"])
 def test_conference_not_yet_held_can_be_postponed(events: tuple[DomainEvent, ...]) -> None:
     cmd = PostponeConference(date(2026, 3, 21), "  Trùng lịch tiếp xúc cử tri. ")
-    assert conf.decide_postpone(given_events(*events), cmd, TODAY) == [POSTPONED]
+    assert decisions.decide_postpone(given_events(*events), cmd, TODAY) == [POSTPONED]
 
 
 def test_postponed_conference_can_be_postponed_again() -> None:
     state = given_events(SCHEDULED, POSTPONED)
-    [event] = conf.decide_postpone(state, PostponeConference(date(2026, 4, 4), "Mưa bão lớn."), TODAY)
+    [event] = decisions.decide_postpone(state, PostponeConference(date(2026, 4, 4), "Mưa bão lớn."), TODAY)
     assert event == ConferencePostponed(
         previous_date=date(2026, 3, 21), new_date=date(2026, 4, 4), reason="Mưa bão lớn."
     )
@@ -446,20 +453,20 @@ def test_postponed_conference_can_be_postponed_again() -> None:
 def test_invalid_postponement_is_refused(
     events: tuple[DomainEvent, ...], cmd: PostponeConference, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(refused(lambda: conf.decide_postpone(given_events(*events), cmd, TODAY))) == expected
+    assert refusal(refused(lambda: decisions.decide_postpone(given_events(*events), cmd, TODAY))) == expected
 
 
 def test_a_district_conference_cannot_be_postponed_past_the_abolition_of_districts() -> None:
     scheduled = SCHEDULED.model_copy(update={"level": UnitLevel.DISTRICT, "planned_on": date(2025, 6, 20)})
     cmd = PostponeConference(date(2025, 7, 3), "Chờ sắp xếp đơn vị hành chính.")
-    error = refused(lambda: conf.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
+    error = refused(lambda: decisions.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
     assert refusal(error) == ("conference.district_level_abolished", "new_date", 422)
 
 
 def test_a_commune_dialogue_postponed_into_article_43_needs_the_mttq() -> None:
     scheduled = SCHEDULED.model_copy(update={"mttq_co_organiser_ref": None, "planned_on": date(2025, 6, 20)})
     cmd = PostponeConference(date(2025, 7, 3), "Chờ sắp xếp đơn vị hành chính.")
-    error = refused(lambda: conf.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
+    error = refused(lambda: decisions.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
     assert refusal(error) == ("conference.mttq_co_organiser_required", "mttq_co_organiser_ref", 422)
 
 
@@ -473,12 +480,14 @@ def test_a_commune_dialogue_postponed_into_article_43_needs_the_mttq() -> None:
 )
 def test_conference_not_yet_held_can_be_cancelled(events: tuple[DomainEvent, ...]) -> None:
     cmd = CancelConference("Nội dung đã được giải quyết ở cấp thành phố.")
-    assert conf.decide_cancel(given_events(*events), cmd, TODAY) == [CANCELLED]
+    assert decisions.decide_cancel(given_events(*events), cmd, TODAY) == [CANCELLED]
 
 
 def test_cancelling_twice_changes_nothing() -> None:
     assert (
-        conf.decide_cancel(given_events(SCHEDULED, CANCELLED), CancelConference("Lý do khác hẳn."), TODAY)
+        decisions.decide_cancel(
+            given_events(SCHEDULED, CANCELLED), CancelConference("Lý do khác hẳn."), TODAY
+        )
         == []
     )
 
@@ -497,7 +506,9 @@ def test_invalid_cancellation_is_refused(
     events: tuple[DomainEvent, ...], reason: str, expected: tuple[str, str | None, int]
 ) -> None:
     assert (
-        refusal(refused(lambda: conf.decide_cancel(given_events(*events), CancelConference(reason), TODAY)))
+        refusal(
+            refused(lambda: decisions.decide_cancel(given_events(*events), CancelConference(reason), TODAY))
+        )
         == expected
     )
 
@@ -508,7 +519,7 @@ def test_invalid_cancellation_is_refused(
 @pytest.mark.parametrize("events", [(SCHEDULED,), (SCHEDULED, ANNOUNCED)], ids=["scheduled", "announced"])
 def test_conference_is_held(events: tuple[DomainEvent, ...]) -> None:
     cmd = HoldConference(PLANNED, 137)
-    assert conf.decide_hold(given_events(*events), cmd, PLANNED) == [HELD]
+    assert decisions.decide_hold(given_events(*events), cmd, PLANNED) == [HELD]
 
 
 def test_held_conference_records_organisations_once_and_its_minutes() -> None:
@@ -518,7 +529,7 @@ def test_held_conference_records_organisations_once_and_its_minutes() -> None:
         organisations_present=("mttq-phuong-ba-dinh", " mttq-phuong-ba-dinh", ""),
         minutes_ref=" bb-1 ",
     )
-    assert conf.decide_hold(given_events(SCHEDULED), cmd, PLANNED) == [
+    assert decisions.decide_hold(given_events(SCHEDULED), cmd, PLANNED) == [
         ConferenceHeld(
             held_on=PLANNED, attendance=0, organisations_present=("mttq-phuong-ba-dinh",), minutes_ref="bb-1"
         )
@@ -557,12 +568,12 @@ def test_held_conference_records_organisations_once_and_its_minutes() -> None:
 def test_invalid_holding_is_refused(
     events: tuple[DomainEvent, ...], cmd: HoldConference, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(refused(lambda: conf.decide_hold(given_events(*events), cmd, PLANNED))) == expected
+    assert refusal(refused(lambda: decisions.decide_hold(given_events(*events), cmd, PLANNED))) == expected
 
 
 def test_a_cancelled_conference_cannot_be_held_and_the_clerk_is_told_why() -> None:
     error = refused(
-        lambda: conf.decide_hold(given_events(SCHEDULED, CANCELLED), HoldConference(PLANNED, 9), PLANNED)
+        lambda: decisions.decide_hold(given_events(SCHEDULED, CANCELLED), HoldConference(PLANNED, 9), PLANNED)
     )
     assert error.message == "Hội nghị đã bị hủy; không thể thay đổi nữa."
 
@@ -574,13 +585,16 @@ def test_a_cancelled_conference_cannot_be_held_and_the_clerk_is_told_why() -> No
     "events", [(SCHEDULED, HELD), (SCHEDULED, HELD, CONCLUDED)], ids=["held", "concluded"]
 )
 def test_opinion_raised_at_a_held_conference_is_linked(events: tuple[DomainEvent, ...]) -> None:
-    assert conf.decide_link_opinion(given_events(*events), LinkOpinion(" p-1 "), PLANNED) == [LINKED]
+    assert decisions.decide_link_opinion(given_events(*events), LinkOpinion(" p-1 "), PLANNED) == [LINKED]
 
 
 def test_linking_the_same_opinion_again_changes_nothing() -> None:
-    assert conf.decide_link_opinion(given_events(SCHEDULED, HELD, LINKED), LinkOpinion("p-1"), PLANNED) == []
+    assert (
+        decisions.decide_link_opinion(given_events(SCHEDULED, HELD, LINKED), LinkOpinion("p-1"), PLANNED)
+        == []
+    )
     published = given_events(SCHEDULED, HELD, LINKED, CONCLUDED, PUBLISHED)
-    assert conf.decide_link_opinion(published, LinkOpinion("p-1"), PLANNED) == []
+    assert decisions.decide_link_opinion(published, LinkOpinion("p-1"), PLANNED) == []
 
 
 @pytest.mark.parametrize(
@@ -599,7 +613,7 @@ def test_invalid_link_is_refused(
     events: tuple[DomainEvent, ...], petition_id: str, expected: tuple[str, str | None, int]
 ) -> None:
     error = refused(
-        lambda: conf.decide_link_opinion(given_events(*events), LinkOpinion(petition_id), PLANNED)
+        lambda: decisions.decide_link_opinion(given_events(*events), LinkOpinion(petition_id), PLANNED)
     )
     assert refusal(error) == expected
 
@@ -612,7 +626,9 @@ CONCLUDE = ConcludeConference(
 
 
 def test_held_conference_is_concluded_in_writing() -> None:
-    assert conf.decide_conclude(given_events(SCHEDULED, HELD, LINKED), CONCLUDE, CONCLUDED_ON) == [CONCLUDED]
+    assert decisions.decide_conclude(given_events(SCHEDULED, HELD, LINKED), CONCLUDE, CONCLUDED_ON) == [
+        CONCLUDED
+    ]
 
 
 def test_conclusion_text_is_normalised_and_recipients_kept_once() -> None:
@@ -622,11 +638,11 @@ def test_conclusion_text_is_normalised_and_recipients_kept_once() -> None:
         text=f"\n{unicodedata.normalize('NFD', CONCLUSION)}  ",
         distribution=("mttq-phuong-ba-dinh", "SO-XAY-DUNG-HN", "mttq-phuong-ba-dinh", " "),
     )
-    assert conf.decide_conclude(given_events(SCHEDULED, HELD), cmd, CONCLUDED_ON) == [CONCLUDED]
+    assert decisions.decide_conclude(given_events(SCHEDULED, HELD), cmd, CONCLUDED_ON) == [CONCLUDED]
 
 
 def test_conclusion_may_be_issued_on_the_day_of_the_conference() -> None:
-    assert conf.decide_conclude(
+    assert decisions.decide_conclude(
         given_events(SCHEDULED, HELD), replace(CONCLUDE, conclusion_date=PLANNED), PLANNED
     )
 
@@ -684,7 +700,8 @@ def test_invalid_conclusion_is_refused(
     events: tuple[DomainEvent, ...], cmd: ConcludeConference, expected: tuple[str, str | None, int]
 ) -> None:
     assert (
-        refusal(refused(lambda: conf.decide_conclude(given_events(*events), cmd, CONCLUDED_ON))) == expected
+        refusal(refused(lambda: decisions.decide_conclude(given_events(*events), cmd, CONCLUDED_ON)))
+        == expected
     )
 
 
@@ -693,15 +710,15 @@ def test_invalid_conclusion_is_refused(
 
 def test_concluded_conference_publishes_its_results() -> None:
     cmd = PublishResults(date(2026, 3, 20), BOARD)
-    assert conf.decide_publish_results(given_events(SCHEDULED, HELD, CONCLUDED), cmd, date(2026, 3, 20)) == [
-        PUBLISHED
-    ]
+    assert decisions.decide_publish_results(
+        given_events(SCHEDULED, HELD, CONCLUDED), cmd, date(2026, 3, 20)
+    ) == [PUBLISHED]
 
 
 @pytest.mark.parametrize(("days_after", "late"), [(4, False), (10, False), (11, True), (40, True)])
 def test_commune_results_published_more_than_ten_days_after_are_flagged(days_after: int, late: bool) -> None:
     day = PLANNED + timedelta(days=days_after)
-    [event] = conf.decide_publish_results(
+    [event] = decisions.decide_publish_results(
         given_events(SCHEDULED, HELD, CONCLUDED), PublishResults(day, BOARD), day
     )
     assert isinstance(event, ConferenceResultsPublished)
@@ -711,7 +728,7 @@ def test_commune_results_published_more_than_ten_days_after_are_flagged(days_aft
 def test_late_results_are_not_flagged_where_article_43_does_not_apply() -> None:
     province = SCHEDULED.model_copy(update={"level": UnitLevel.PROVINCE, "unit_code": "01"})
     day = PLANNED + timedelta(days=30)
-    [event] = conf.decide_publish_results(
+    [event] = decisions.decide_publish_results(
         given_events(province, HELD, CONCLUDED), PublishResults(day, BOARD), day
     )
     assert isinstance(event, ConferenceResultsPublished)
@@ -765,7 +782,7 @@ PUBLISH = PublishResults(date(2026, 3, 20), BOARD)
 def test_invalid_publication_is_refused(
     events: tuple[DomainEvent, ...], cmd: PublishResults, expected: tuple[str, str | None, int]
 ) -> None:
-    error = refused(lambda: conf.decide_publish_results(given_events(*events), cmd, date(2026, 3, 20)))
+    error = refused(lambda: decisions.decide_publish_results(given_events(*events), cmd, date(2026, 3, 20)))
     assert refusal(error) == expected
 
 
@@ -839,7 +856,7 @@ def test_any_conference_command_sequence_keeps_the_invariants(
     for cmd, today in commands:
         before = state
         try:
-            events = conf.decide(state, cmd, today)
+            events = decisions.decide(state, cmd, today)
         except ConferenceRuleBroken as error:
             assert error.status in (404, 409, 422)
             assert error.message and error.code.startswith("conference.")
@@ -1555,7 +1572,7 @@ def test_golden_conference_samples_tell_one_consistent_story() -> None:
         else:
             assert isinstance(event, ConferenceResultsPublished)
             command = PublishResults(event.published_on, event.channels)
-        assert conf.decide(state, command, today) == [event]
+        assert decisions.decide(state, command, today) == [event]
         state = conf.evolve(state, event, occurred_at)
     assert state.status is Status.RESULTS_PUBLISHED
 
