@@ -48,6 +48,7 @@ from langnghe.intake.domain import conference as conf
 from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import plan as plans
 from langnghe.intake.domain import supervision as sup
+from langnghe.intake.domain import supervision_decisions as sup_decisions
 from langnghe.intake.domain.conference import (
     AnnounceConference,
     CancelConference,
@@ -1198,14 +1199,16 @@ def sup_refused(decide: Callable[[], object]) -> SupervisionRuleBroken:
 
 
 def test_supervision_session_life() -> None:
-    assert sup.decide_plan(given_session(), PLAN_SUPERVISION, S_TODAY) == [S_PLANNED]
-    assert sup.decide_hold(
+    assert sup_decisions.decide_plan(given_session(), PLAN_SUPERVISION, S_TODAY) == [S_PLANNED]
+    assert sup_decisions.decide_hold(
         given_session(S_PLANNED), HoldSupervision(S_HELD_ON, ("pho-chu-tich-mttq", "")), S_HELD_ON
     ) == [S_HELD]
     record = RecordFindings(S_REPORT_ON, f" {FINDINGS} ", report_number="07/BC-MTTQ")
-    assert sup.decide_record_findings(given_session(S_PLANNED, S_HELD), record, S_REPORT_ON) == [S_FINDINGS]
+    assert sup_decisions.decide_record_findings(given_session(S_PLANNED, S_HELD), record, S_REPORT_ON) == [
+        S_FINDINGS
+    ]
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS)
-    assert sup.decide_issue_recommendation(state, ISSUE, S_REPORT_ON) == [S_ISSUED]
+    assert sup_decisions.decide_issue_recommendation(state, ISSUE, S_REPORT_ON) == [S_ISSUED]
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS, S_ISSUED)
     assert (state.status, state.held_on, state.findings_on, state.version) == (
         sup.Status.FINDINGS_RECORDED,
@@ -1221,7 +1224,7 @@ def test_several_recommendations_to_several_agencies() -> None:
     second = replace(
         ISSUE, recommendation_id="KN-02", addressee_agency_code="SO-XAY-DUNG-HN", response_due=None
     )
-    [event] = sup.decide_issue_recommendation(state, second, S_REPORT_ON)
+    [event] = sup_decisions.decide_issue_recommendation(state, second, S_REPORT_ON)
     assert isinstance(event, SupervisionRecommendationIssued)
     assert (event.recommendation_id, event.addressee_agency_code) == ("KN-02", "SO-XAY-DUNG-HN")
 
@@ -1229,7 +1232,9 @@ def test_several_recommendations_to_several_agencies() -> None:
 def test_the_same_recommendation_again_changes_nothing() -> None:
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS, S_ISSUED)
     assert (
-        sup.decide_issue_recommendation(state, replace(ISSUE, content=f" {RECOMMENDATION} "), S_REPORT_ON)
+        sup_decisions.decide_issue_recommendation(
+            state, replace(ISSUE, content=f" {RECOMMENDATION} "), S_REPORT_ON
+        )
         == []
     )
 
@@ -1265,7 +1270,10 @@ def test_the_same_recommendation_again_changes_nothing() -> None:
 def test_invalid_supervision_plan_is_refused(
     events: tuple[DomainEvent, ...], cmd: PlanSupervision, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(sup_refused(lambda: sup.decide_plan(given_session(*events), cmd, S_TODAY))) == expected
+    assert (
+        refusal(sup_refused(lambda: sup_decisions.decide_plan(given_session(*events), cmd, S_TODAY)))
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -1289,7 +1297,10 @@ def test_invalid_supervision_plan_is_refused(
 def test_invalid_supervision_holding_is_refused(
     events: tuple[DomainEvent, ...], cmd: HoldSupervision, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(sup_refused(lambda: sup.decide_hold(given_session(*events), cmd, S_HELD_ON))) == expected
+    assert (
+        refusal(sup_refused(lambda: sup_decisions.decide_hold(given_session(*events), cmd, S_HELD_ON)))
+        == expected
+    )
 
 
 RECORD = RecordFindings(S_REPORT_ON, FINDINGS)
@@ -1322,7 +1333,9 @@ RECORD = RecordFindings(S_REPORT_ON, FINDINGS)
 def test_invalid_findings_are_refused(
     events: tuple[DomainEvent, ...], cmd: RecordFindings, expected: tuple[str, str | None, int]
 ) -> None:
-    error = sup_refused(lambda: sup.decide_record_findings(given_session(*events), cmd, S_REPORT_ON))
+    error = sup_refused(
+        lambda: sup_decisions.decide_record_findings(given_session(*events), cmd, S_REPORT_ON)
+    )
     assert refusal(error) == expected
 
 
@@ -1384,7 +1397,9 @@ def test_invalid_findings_are_refused(
 def test_invalid_recommendation_is_refused(
     events: tuple[DomainEvent, ...], cmd: IssueRecommendation, expected: tuple[str, str | None, int]
 ) -> None:
-    error = sup_refused(lambda: sup.decide_issue_recommendation(given_session(*events), cmd, S_REPORT_ON))
+    error = sup_refused(
+        lambda: sup_decisions.decide_issue_recommendation(given_session(*events), cmd, S_REPORT_ON)
+    )
     assert refusal(error) == expected
 
 
@@ -1441,7 +1456,7 @@ def test_any_supervision_command_sequence_keeps_the_invariants(
     for cmd, today in commands:
         before = state
         try:
-            events = sup.decide(state, cmd, today)
+            events = sup_decisions.decide(state, cmd, today)
         except SupervisionRuleBroken as error:
             assert error.status in (404, 409, 422)
             assert error.message and error.code.startswith("supervision.")

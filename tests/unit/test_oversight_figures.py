@@ -28,6 +28,7 @@ from langnghe.contracts.events.petition import Channel, PetitionReceived
 from langnghe.intake.domain import conference as conf
 from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import supervision as sup
+from langnghe.intake.domain import supervision_decisions as sup_decisions
 from langnghe.intake.domain.conference import (
     AnnounceConference,
     CancelConference,
@@ -195,7 +196,7 @@ def supervise(
     state = SupervisionState()
     recorded: list[RecordedEvent] = []
     for command, today in steps:
-        for event in sup.decide(state, command, today):
+        for event in sup_decisions.decide(state, command, today):
             state = sup.evolve(state, event, at(today))
             recorded.append(RecordedEvent(session_id, event, at(today)))
     return recorded
