@@ -47,6 +47,7 @@ from langnghe.domain.codes import recommendation_petition_id
 from langnghe.intake.domain import conference as conf
 from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import plan as plans
+from langnghe.intake.domain import plan_progress as progress_of
 from langnghe.intake.domain import supervision as sup
 from langnghe.intake.domain import supervision_decisions as sup_decisions
 from langnghe.intake.domain.conference import (
@@ -63,7 +64,8 @@ from langnghe.intake.domain.conference import (
     ScheduleConference,
     Status,
 )
-from langnghe.intake.domain.plan import Period, PlanProgress, SetConferencePlan
+from langnghe.intake.domain.plan import Period, SetConferencePlan
+from langnghe.intake.domain.plan_progress import PlanProgress
 from langnghe.intake.domain.supervision import (
     HoldSupervision,
     IssueRecommendation,
@@ -1092,7 +1094,7 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
         conference_state("SP99", date(2023, 6, 2)),  # not in the plan
         conference_state("SP03", date(2024, 1, 5)),  # another year
     ]
-    progress = {(row.unit_code, str(row.period)): row for row in plans.plan_progress(plan, conferences)}
+    progress = {(row.unit_code, str(row.period)): row for row in progress_of.plan_progress(plan, conferences)}
     assert len(progress) == 68
     assert progress[("088", "2023-Q1")] == PlanProgress(
         "088", UnitLevel.DISTRICT, Period(2023, 1), 1, 1, 1, 1
@@ -1110,8 +1112,8 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
     )
     sp02_q2 = progress[("SP02", "2023-Q2")]
     assert (sp02_q2.scheduled, sp02_q2.held, sp02_q2.pending) == (1, 0, 1)
-    totals = plans.plan_totals(progress.values())
-    assert totals == plans.PlanTotals(
+    totals = progress_of.plan_totals(progress.values())
+    assert totals == progress_of.PlanTotals(
         planned=68, scheduled=5, held=3, held_on_time=2, cancelled=1, pending=1, shortfall=66
     )
 
@@ -1119,13 +1121,13 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
 def test_a_yearly_plan_line_counts_the_whole_year() -> None:
     [event] = plans.decide_set_plan(given_plan(), replace(PLAN_2026, lines=(line(count=2),)), TODAY)
     conferences = [conference_state("00004", date(2026, 3, 14)), conference_state("00004", date(2026, 11, 2))]
-    [row] = plans.plan_progress(given_plan(event), conferences)
+    [row] = progress_of.plan_progress(given_plan(event), conferences)
     assert (row.period, row.planned, row.held, row.held_on_time, row.met) == (Period(2026), 2, 2, 2, True)
 
 
 def test_no_plan_no_progress() -> None:
-    assert plans.plan_progress(given_plan(), [conference_state("00004", TODAY)]) == ()
-    assert plans.plan_totals([]) == plans.PlanTotals()
+    assert progress_of.plan_progress(given_plan(), [conference_state("00004", TODAY)]) == ()
+    assert progress_of.plan_totals([]) == progress_of.PlanTotals()
 
 
 def test_communes_that_held_no_dialogue_in_the_year_are_named() -> None:
@@ -1135,7 +1137,7 @@ def test_communes_that_held_no_dialogue_in_the_year_are_named() -> None:
         conference_state("00010", date(2025, 12, 30)),
         conference_state("00013", date(2026, 5, 5), kind=ConferenceKind.VOTER_MEETING),
     ]
-    missed = plans.communes_without_annual_dialogue(
+    missed = progress_of.communes_without_annual_dialogue(
         conferences, ["00004", "00007", "00010", "00013", "00004"], 2026
     )
     assert missed == ("00007", "00010", "00013")
