@@ -43,7 +43,8 @@ from langnghe.contracts.events.petition import (
 )
 from langnghe.reporting.adapters.petition_tables import generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
-from langnghe.reporting.domain.petition_row import PetitionRow, fold
+from langnghe.reporting.domain.petition_row import PetitionRow
+from langnghe.reporting.domain.petition_row_fold import fold
 from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.reporting.projections.rebuild_tallies import RECENT_ROWS
 from langnghe.runtime.database import create_engine, session_factory

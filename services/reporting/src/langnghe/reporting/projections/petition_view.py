@@ -36,7 +36,8 @@ from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.reporting.adapters.petition_tables import Generation, generation_tables
 from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
-from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
+from langnghe.reporting.domain.petition_row import PetitionRow, received_row
+from langnghe.reporting.domain.petition_row_fold import apply
 from langnghe.reporting.projections.petition_row_storage import from_db, insert_params, update_params
 from langnghe.reporting.projections.rebuild_tallies import Tallies
 from langnghe.runtime.bulk import copy_many, insert_many, update_many
