@@ -22,8 +22,10 @@ from langnghe.contracts.envelope import EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import Channel, PetitionAnswered, PetitionAssigned, PetitionReceived
 from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
-from langnghe.reporting.adapters.petition_view import PetitionView, _from_db, generation_tables
+from langnghe.reporting.adapters.petition_tables import generation_tables
 from langnghe.reporting.domain.petition_figures import figures
+from langnghe.reporting.projections.petition_row_storage import from_db
+from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.runtime.consumer import ConsumerRunner
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
@@ -149,7 +151,7 @@ async def test_rebuild_while_live_consumer_applies_then_switch(
         kept = {(r.province_code, r.figure): r.count for r in await s.execute(select(g2.figures)) if r.count}
         recounted: Counter[tuple[str, str]] = Counter()
         for r in (await s.execute(select(g2.petitions))).mappings():
-            for figure, n in figures(_from_db(r)).items():
+            for figure, n in figures(from_db(r)).items():
                 recounted[(r["province_code"], figure)] += n
     assert kept == dict(recounted)
 

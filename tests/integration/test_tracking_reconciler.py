@@ -24,8 +24,8 @@ from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent, RecordedEvent
 from langnghe.runtime.migrations import upgrade
-from langnghe.tracking.adapters.cases import CaseInbox
-from langnghe.tracking.adapters.reconciler import reconcile
+from langnghe.tracking.policies.deadline_reconciler import reconcile
+from langnghe.tracking.projections.case_inbox import CaseInbox
 
 MIGRATIONS = Path(langnghe.tracking.__file__).parent / "migrations"
 TODAY = vietnam_date(datetime.now(UTC))

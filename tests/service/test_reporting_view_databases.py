@@ -41,9 +41,12 @@ from langnghe.contracts.events.petition import (
     PetitionReopened,
     StatutoryTerm,
 )
-from langnghe.reporting.adapters.petition_view import RECENT_ROWS, PetitionView, generation_tables
+from langnghe.reporting.adapters.petition_tables import generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
-from langnghe.reporting.domain.petition_row import PetitionRow, fold
+from langnghe.reporting.domain.petition_row import PetitionRow
+from langnghe.reporting.domain.petition_row_fold import fold
+from langnghe.reporting.projections.petition_view import PetitionView
+from langnghe.reporting.projections.rebuild_tallies import RECENT_ROWS
 from langnghe.runtime.database import create_engine, session_factory
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.migrations import upgrade

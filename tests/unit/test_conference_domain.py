@@ -45,8 +45,11 @@ from langnghe.contracts.events.conference import (
 )
 from langnghe.domain.codes import recommendation_petition_id
 from langnghe.intake.domain import conference as conf
+from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import plan as plans
+from langnghe.intake.domain import plan_progress as progress_of
 from langnghe.intake.domain import supervision as sup
+from langnghe.intake.domain import supervision_decisions as sup_decisions
 from langnghe.intake.domain.conference import (
     AnnounceConference,
     CancelConference,
@@ -61,7 +64,8 @@ from langnghe.intake.domain.conference import (
     ScheduleConference,
     Status,
 )
-from langnghe.intake.domain.plan import Period, PlanProgress, SetConferencePlan
+from langnghe.intake.domain.plan import Period, SetConferencePlan
+from langnghe.intake.domain.plan_progress import PlanProgress
 from langnghe.intake.domain.supervision import (
     HoldSupervision,
     IssueRecommendation,
@@ -210,7 +214,7 @@ def test_version_increments_by_one_per_event_including_unknown_types() -> None:
 
 
 def test_commune_dialogue_co_organised_with_the_mttq_is_scheduled() -> None:
-    assert conf.decide_schedule(given_events(), SCHEDULE, TODAY) == [SCHEDULED]
+    assert decisions.decide_schedule(given_events(), SCHEDULE, TODAY) == [SCHEDULED]
 
 
 def test_scheduling_normalises_text_and_drops_duplicate_chairs() -> None:
@@ -221,19 +225,19 @@ def test_scheduling_normalises_text_and_drops_duplicate_chairs() -> None:
         topic="  ",
         mttq_co_organiser_ref=" mttq-phuong-ba-dinh ",
     )
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert event == SCHEDULED
 
 
 def test_conference_may_be_planned_for_today() -> None:
-    [event] = conf.decide_schedule(given_events(), replace(SCHEDULE, planned_on=TODAY), TODAY)
+    [event] = decisions.decide_schedule(given_events(), replace(SCHEDULE, planned_on=TODAY), TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert event.planned_on == TODAY
 
 
 def test_online_conference_needs_no_place() -> None:
     cmd = replace(SCHEDULE, attendance_mode=AttendanceMode.ONLINE, place=None)
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert (event.attendance_mode, event.place) == (AttendanceMode.ONLINE, None)
 
@@ -277,14 +281,16 @@ def test_online_conference_needs_no_place() -> None:
     ],
 )
 def test_invalid_schedule_is_refused(cmd: ScheduleConference, expected: tuple[str, str, int]) -> None:
-    error = refused(lambda: conf.decide_schedule(given_events(), cmd, TODAY))
+    error = refused(lambda: decisions.decide_schedule(given_events(), cmd, TODAY))
     assert refusal(error) == expected
     assert error.message and unicodedata.is_normalized("NFC", error.message)
 
 
 def test_commune_dialogue_needs_the_mttq_and_says_so_in_vietnamese() -> None:
     error = refused(
-        lambda: conf.decide_schedule(given_events(), replace(SCHEDULE, mttq_co_organiser_ref=None), TODAY)
+        lambda: decisions.decide_schedule(
+            given_events(), replace(SCHEDULE, mttq_co_organiser_ref=None), TODAY
+        )
     )
     assert "Ủy ban MTTQ Việt Nam cấp xã" in error.message
 
@@ -299,7 +305,7 @@ def test_commune_dialogue_needs_the_mttq_and_says_so_in_vietnamese() -> None:
     ids=["province-dialogue", "commune-voter-meeting", "commune-citizen-reception"],
 )
 def test_only_commune_dialogues_need_the_mttq_co_organiser(cmd: ScheduleConference) -> None:
-    [event] = conf.decide_schedule(given_events(), cmd, TODAY)
+    [event] = decisions.decide_schedule(given_events(), cmd, TODAY)
     assert isinstance(event, ConferenceScheduled)
     assert event.mttq_co_organiser_ref is None
 
@@ -307,13 +313,13 @@ def test_only_commune_dialogues_need_the_mttq_co_organiser(cmd: ScheduleConferen
 def test_records_before_two_level_government_keep_the_district_and_need_no_mttq() -> None:
     day = date(2022, 5, 10)
     cmd = replace(SCHEDULE, level=UnitLevel.DISTRICT, unit_code="088", planned_on=day)
-    assert conf.decide_schedule(given_events(), cmd, day) != []
+    assert decisions.decide_schedule(given_events(), cmd, day) != []
     commune_2022 = replace(SCHEDULE, mttq_co_organiser_ref=None, planned_on=day)
-    assert conf.decide_schedule(given_events(), commune_2022, day) != []
+    assert decisions.decide_schedule(given_events(), commune_2022, day) != []
 
 
 def test_scheduling_twice_is_a_conflict() -> None:
-    error = refused(lambda: conf.decide_schedule(given_events(SCHEDULED), SCHEDULE, TODAY))
+    error = refused(lambda: decisions.decide_schedule(given_events(SCHEDULED), SCHEDULE, TODAY))
     assert refusal(error) == ("conference.already_scheduled", None, 409)
 
 
@@ -322,7 +328,7 @@ def test_scheduling_twice_is_a_conflict() -> None:
 
 def test_announcement_ten_days_ahead_is_on_time() -> None:
     cmd = AnnounceConference(ANNOUNCED_ON, channels=(*BOARD, BOARD[0]))
-    assert conf.decide_announce(given_events(SCHEDULED), cmd, ANNOUNCED_ON) == [ANNOUNCED]
+    assert decisions.decide_announce(given_events(SCHEDULED), cmd, ANNOUNCED_ON) == [ANNOUNCED]
 
 
 @pytest.mark.parametrize(
@@ -333,7 +339,9 @@ def test_commune_dialogue_announced_less_than_seven_days_ahead_is_flagged(
     days_before: int, late: bool
 ) -> None:
     announced_on = PLANNED - timedelta(days=days_before)
-    [event] = conf.decide_announce(given_events(SCHEDULED), AnnounceConference(announced_on), announced_on)
+    [event] = decisions.decide_announce(
+        given_events(SCHEDULED), AnnounceConference(announced_on), announced_on
+    )
     assert isinstance(event, ConferenceAnnounced)
     assert (event.notice_days, event.late_notice) == (days_before, late)
 
@@ -342,18 +350,20 @@ def test_short_notice_is_not_flagged_where_article_43_does_not_apply() -> None:
     province = SCHEDULED.model_copy(update={"level": UnitLevel.PROVINCE, "unit_code": "01"})
     old_commune = SCHEDULED.model_copy(update={"planned_on": date(2024, 6, 10)})
     for scheduled, day in ((province, PLANNED), (old_commune, date(2024, 6, 10))):
-        [event] = conf.decide_announce(given_events(scheduled), AnnounceConference(day), day)
+        [event] = decisions.decide_announce(given_events(scheduled), AnnounceConference(day), day)
         assert isinstance(event, ConferenceAnnounced)
         assert (event.notice_days, event.late_notice) == (0, False)
 
 
 def test_announcing_again_changes_nothing() -> None:
-    assert conf.decide_announce(given_events(SCHEDULED, ANNOUNCED), AnnounceConference(TODAY), TODAY) == []
+    assert (
+        decisions.decide_announce(given_events(SCHEDULED, ANNOUNCED), AnnounceConference(TODAY), TODAY) == []
+    )
 
 
 def test_postponed_conference_is_announced_again_for_its_new_date() -> None:
     state = given_events(SCHEDULED, ANNOUNCED, POSTPONED)
-    [event] = conf.decide_announce(state, AnnounceConference(date(2026, 3, 16)), date(2026, 3, 16))
+    [event] = decisions.decide_announce(state, AnnounceConference(date(2026, 3, 16)), date(2026, 3, 16))
     assert event == ConferenceAnnounced(
         announced_on=date(2026, 3, 16), planned_on=date(2026, 3, 21), notice_days=5, late_notice=True
     )
@@ -384,7 +394,7 @@ def test_invalid_announcement_is_refused(
     events: tuple[DomainEvent, ...], announced_on: date, today: date, expected: tuple[str, str | None, int]
 ) -> None:
     error = refused(
-        lambda: conf.decide_announce(given_events(*events), AnnounceConference(announced_on), today)
+        lambda: decisions.decide_announce(given_events(*events), AnnounceConference(announced_on), today)
     )
     assert refusal(error) == expected
 
@@ -395,12 +405,12 @@ def test_invalid_announcement_is_refused(
 @pytest.mark.parametrize("events", [(SCHEDULED,), (SCHEDULED, ANNOUNCED)], ids=["scheduled", "announced"])
 def test_conference_not_yet_held_can_be_postponed(events: tuple[DomainEvent, ...]) -> None:
     cmd = PostponeConference(date(2026, 3, 21), "  Trùng lịch tiếp xúc cử tri. ")
-    assert conf.decide_postpone(given_events(*events), cmd, TODAY) == [POSTPONED]
+    assert decisions.decide_postpone(given_events(*events), cmd, TODAY) == [POSTPONED]
 
 
 def test_postponed_conference_can_be_postponed_again() -> None:
     state = given_events(SCHEDULED, POSTPONED)
-    [event] = conf.decide_postpone(state, PostponeConference(date(2026, 4, 4), "Mưa bão lớn."), TODAY)
+    [event] = decisions.decide_postpone(state, PostponeConference(date(2026, 4, 4), "Mưa bão lớn."), TODAY)
     assert event == ConferencePostponed(
         previous_date=date(2026, 3, 21), new_date=date(2026, 4, 4), reason="Mưa bão lớn."
     )
@@ -446,20 +456,20 @@ def test_postponed_conference_can_be_postponed_again() -> None:
 def test_invalid_postponement_is_refused(
     events: tuple[DomainEvent, ...], cmd: PostponeConference, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(refused(lambda: conf.decide_postpone(given_events(*events), cmd, TODAY))) == expected
+    assert refusal(refused(lambda: decisions.decide_postpone(given_events(*events), cmd, TODAY))) == expected
 
 
 def test_a_district_conference_cannot_be_postponed_past_the_abolition_of_districts() -> None:
     scheduled = SCHEDULED.model_copy(update={"level": UnitLevel.DISTRICT, "planned_on": date(2025, 6, 20)})
     cmd = PostponeConference(date(2025, 7, 3), "Chờ sắp xếp đơn vị hành chính.")
-    error = refused(lambda: conf.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
+    error = refused(lambda: decisions.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
     assert refusal(error) == ("conference.district_level_abolished", "new_date", 422)
 
 
 def test_a_commune_dialogue_postponed_into_article_43_needs_the_mttq() -> None:
     scheduled = SCHEDULED.model_copy(update={"mttq_co_organiser_ref": None, "planned_on": date(2025, 6, 20)})
     cmd = PostponeConference(date(2025, 7, 3), "Chờ sắp xếp đơn vị hành chính.")
-    error = refused(lambda: conf.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
+    error = refused(lambda: decisions.decide_postpone(given_events(scheduled), cmd, date(2025, 6, 15)))
     assert refusal(error) == ("conference.mttq_co_organiser_required", "mttq_co_organiser_ref", 422)
 
 
@@ -473,12 +483,14 @@ def test_a_commune_dialogue_postponed_into_article_43_needs_the_mttq() -> None:
 )
 def test_conference_not_yet_held_can_be_cancelled(events: tuple[DomainEvent, ...]) -> None:
     cmd = CancelConference("Nội dung đã được giải quyết ở cấp thành phố.")
-    assert conf.decide_cancel(given_events(*events), cmd, TODAY) == [CANCELLED]
+    assert decisions.decide_cancel(given_events(*events), cmd, TODAY) == [CANCELLED]
 
 
 def test_cancelling_twice_changes_nothing() -> None:
     assert (
-        conf.decide_cancel(given_events(SCHEDULED, CANCELLED), CancelConference("Lý do khác hẳn."), TODAY)
+        decisions.decide_cancel(
+            given_events(SCHEDULED, CANCELLED), CancelConference("Lý do khác hẳn."), TODAY
+        )
         == []
     )
 
@@ -497,7 +509,9 @@ def test_invalid_cancellation_is_refused(
     events: tuple[DomainEvent, ...], reason: str, expected: tuple[str, str | None, int]
 ) -> None:
     assert (
-        refusal(refused(lambda: conf.decide_cancel(given_events(*events), CancelConference(reason), TODAY)))
+        refusal(
+            refused(lambda: decisions.decide_cancel(given_events(*events), CancelConference(reason), TODAY))
+        )
         == expected
     )
 
@@ -508,7 +522,7 @@ def test_invalid_cancellation_is_refused(
 @pytest.mark.parametrize("events", [(SCHEDULED,), (SCHEDULED, ANNOUNCED)], ids=["scheduled", "announced"])
 def test_conference_is_held(events: tuple[DomainEvent, ...]) -> None:
     cmd = HoldConference(PLANNED, 137)
-    assert conf.decide_hold(given_events(*events), cmd, PLANNED) == [HELD]
+    assert decisions.decide_hold(given_events(*events), cmd, PLANNED) == [HELD]
 
 
 def test_held_conference_records_organisations_once_and_its_minutes() -> None:
@@ -518,7 +532,7 @@ def test_held_conference_records_organisations_once_and_its_minutes() -> None:
         organisations_present=("mttq-phuong-ba-dinh", " mttq-phuong-ba-dinh", ""),
         minutes_ref=" bb-1 ",
     )
-    assert conf.decide_hold(given_events(SCHEDULED), cmd, PLANNED) == [
+    assert decisions.decide_hold(given_events(SCHEDULED), cmd, PLANNED) == [
         ConferenceHeld(
             held_on=PLANNED, attendance=0, organisations_present=("mttq-phuong-ba-dinh",), minutes_ref="bb-1"
         )
@@ -557,12 +571,12 @@ def test_held_conference_records_organisations_once_and_its_minutes() -> None:
 def test_invalid_holding_is_refused(
     events: tuple[DomainEvent, ...], cmd: HoldConference, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(refused(lambda: conf.decide_hold(given_events(*events), cmd, PLANNED))) == expected
+    assert refusal(refused(lambda: decisions.decide_hold(given_events(*events), cmd, PLANNED))) == expected
 
 
 def test_a_cancelled_conference_cannot_be_held_and_the_clerk_is_told_why() -> None:
     error = refused(
-        lambda: conf.decide_hold(given_events(SCHEDULED, CANCELLED), HoldConference(PLANNED, 9), PLANNED)
+        lambda: decisions.decide_hold(given_events(SCHEDULED, CANCELLED), HoldConference(PLANNED, 9), PLANNED)
     )
     assert error.message == "Hội nghị đã bị hủy; không thể thay đổi nữa."
 
@@ -574,13 +588,16 @@ def test_a_cancelled_conference_cannot_be_held_and_the_clerk_is_told_why() -> No
     "events", [(SCHEDULED, HELD), (SCHEDULED, HELD, CONCLUDED)], ids=["held", "concluded"]
 )
 def test_opinion_raised_at_a_held_conference_is_linked(events: tuple[DomainEvent, ...]) -> None:
-    assert conf.decide_link_opinion(given_events(*events), LinkOpinion(" p-1 "), PLANNED) == [LINKED]
+    assert decisions.decide_link_opinion(given_events(*events), LinkOpinion(" p-1 "), PLANNED) == [LINKED]
 
 
 def test_linking_the_same_opinion_again_changes_nothing() -> None:
-    assert conf.decide_link_opinion(given_events(SCHEDULED, HELD, LINKED), LinkOpinion("p-1"), PLANNED) == []
+    assert (
+        decisions.decide_link_opinion(given_events(SCHEDULED, HELD, LINKED), LinkOpinion("p-1"), PLANNED)
+        == []
+    )
     published = given_events(SCHEDULED, HELD, LINKED, CONCLUDED, PUBLISHED)
-    assert conf.decide_link_opinion(published, LinkOpinion("p-1"), PLANNED) == []
+    assert decisions.decide_link_opinion(published, LinkOpinion("p-1"), PLANNED) == []
 
 
 @pytest.mark.parametrize(
@@ -599,7 +616,7 @@ def test_invalid_link_is_refused(
     events: tuple[DomainEvent, ...], petition_id: str, expected: tuple[str, str | None, int]
 ) -> None:
     error = refused(
-        lambda: conf.decide_link_opinion(given_events(*events), LinkOpinion(petition_id), PLANNED)
+        lambda: decisions.decide_link_opinion(given_events(*events), LinkOpinion(petition_id), PLANNED)
     )
     assert refusal(error) == expected
 
@@ -612,7 +629,9 @@ CONCLUDE = ConcludeConference(
 
 
 def test_held_conference_is_concluded_in_writing() -> None:
-    assert conf.decide_conclude(given_events(SCHEDULED, HELD, LINKED), CONCLUDE, CONCLUDED_ON) == [CONCLUDED]
+    assert decisions.decide_conclude(given_events(SCHEDULED, HELD, LINKED), CONCLUDE, CONCLUDED_ON) == [
+        CONCLUDED
+    ]
 
 
 def test_conclusion_text_is_normalised_and_recipients_kept_once() -> None:
@@ -622,11 +641,11 @@ def test_conclusion_text_is_normalised_and_recipients_kept_once() -> None:
         text=f"\n{unicodedata.normalize('NFD', CONCLUSION)}  ",
         distribution=("mttq-phuong-ba-dinh", "SO-XAY-DUNG-HN", "mttq-phuong-ba-dinh", " "),
     )
-    assert conf.decide_conclude(given_events(SCHEDULED, HELD), cmd, CONCLUDED_ON) == [CONCLUDED]
+    assert decisions.decide_conclude(given_events(SCHEDULED, HELD), cmd, CONCLUDED_ON) == [CONCLUDED]
 
 
 def test_conclusion_may_be_issued_on_the_day_of_the_conference() -> None:
-    assert conf.decide_conclude(
+    assert decisions.decide_conclude(
         given_events(SCHEDULED, HELD), replace(CONCLUDE, conclusion_date=PLANNED), PLANNED
     )
 
@@ -684,7 +703,8 @@ def test_invalid_conclusion_is_refused(
     events: tuple[DomainEvent, ...], cmd: ConcludeConference, expected: tuple[str, str | None, int]
 ) -> None:
     assert (
-        refusal(refused(lambda: conf.decide_conclude(given_events(*events), cmd, CONCLUDED_ON))) == expected
+        refusal(refused(lambda: decisions.decide_conclude(given_events(*events), cmd, CONCLUDED_ON)))
+        == expected
     )
 
 
@@ -693,15 +713,15 @@ def test_invalid_conclusion_is_refused(
 
 def test_concluded_conference_publishes_its_results() -> None:
     cmd = PublishResults(date(2026, 3, 20), BOARD)
-    assert conf.decide_publish_results(given_events(SCHEDULED, HELD, CONCLUDED), cmd, date(2026, 3, 20)) == [
-        PUBLISHED
-    ]
+    assert decisions.decide_publish_results(
+        given_events(SCHEDULED, HELD, CONCLUDED), cmd, date(2026, 3, 20)
+    ) == [PUBLISHED]
 
 
 @pytest.mark.parametrize(("days_after", "late"), [(4, False), (10, False), (11, True), (40, True)])
 def test_commune_results_published_more_than_ten_days_after_are_flagged(days_after: int, late: bool) -> None:
     day = PLANNED + timedelta(days=days_after)
-    [event] = conf.decide_publish_results(
+    [event] = decisions.decide_publish_results(
         given_events(SCHEDULED, HELD, CONCLUDED), PublishResults(day, BOARD), day
     )
     assert isinstance(event, ConferenceResultsPublished)
@@ -711,7 +731,7 @@ def test_commune_results_published_more_than_ten_days_after_are_flagged(days_aft
 def test_late_results_are_not_flagged_where_article_43_does_not_apply() -> None:
     province = SCHEDULED.model_copy(update={"level": UnitLevel.PROVINCE, "unit_code": "01"})
     day = PLANNED + timedelta(days=30)
-    [event] = conf.decide_publish_results(
+    [event] = decisions.decide_publish_results(
         given_events(province, HELD, CONCLUDED), PublishResults(day, BOARD), day
     )
     assert isinstance(event, ConferenceResultsPublished)
@@ -765,7 +785,7 @@ PUBLISH = PublishResults(date(2026, 3, 20), BOARD)
 def test_invalid_publication_is_refused(
     events: tuple[DomainEvent, ...], cmd: PublishResults, expected: tuple[str, str | None, int]
 ) -> None:
-    error = refused(lambda: conf.decide_publish_results(given_events(*events), cmd, date(2026, 3, 20)))
+    error = refused(lambda: decisions.decide_publish_results(given_events(*events), cmd, date(2026, 3, 20)))
     assert refusal(error) == expected
 
 
@@ -839,7 +859,7 @@ def test_any_conference_command_sequence_keeps_the_invariants(
     for cmd, today in commands:
         before = state
         try:
-            events = conf.decide(state, cmd, today)
+            events = decisions.decide(state, cmd, today)
         except ConferenceRuleBroken as error:
             assert error.status in (404, 409, 422)
             assert error.message and error.code.startswith("conference.")
@@ -1074,7 +1094,7 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
         conference_state("SP99", date(2023, 6, 2)),  # not in the plan
         conference_state("SP03", date(2024, 1, 5)),  # another year
     ]
-    progress = {(row.unit_code, str(row.period)): row for row in plans.plan_progress(plan, conferences)}
+    progress = {(row.unit_code, str(row.period)): row for row in progress_of.plan_progress(plan, conferences)}
     assert len(progress) == 68
     assert progress[("088", "2023-Q1")] == PlanProgress(
         "088", UnitLevel.DISTRICT, Period(2023, 1), 1, 1, 1, 1
@@ -1092,8 +1112,8 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
     )
     sp02_q2 = progress[("SP02", "2023-Q2")]
     assert (sp02_q2.scheduled, sp02_q2.held, sp02_q2.pending) == (1, 0, 1)
-    totals = plans.plan_totals(progress.values())
-    assert totals == plans.PlanTotals(
+    totals = progress_of.plan_totals(progress.values())
+    assert totals == progress_of.PlanTotals(
         planned=68, scheduled=5, held=3, held_on_time=2, cancelled=1, pending=1, shortfall=66
     )
 
@@ -1101,13 +1121,13 @@ def test_planned_versus_held_per_unit_and_quarter() -> None:
 def test_a_yearly_plan_line_counts_the_whole_year() -> None:
     [event] = plans.decide_set_plan(given_plan(), replace(PLAN_2026, lines=(line(count=2),)), TODAY)
     conferences = [conference_state("00004", date(2026, 3, 14)), conference_state("00004", date(2026, 11, 2))]
-    [row] = plans.plan_progress(given_plan(event), conferences)
+    [row] = progress_of.plan_progress(given_plan(event), conferences)
     assert (row.period, row.planned, row.held, row.held_on_time, row.met) == (Period(2026), 2, 2, 2, True)
 
 
 def test_no_plan_no_progress() -> None:
-    assert plans.plan_progress(given_plan(), [conference_state("00004", TODAY)]) == ()
-    assert plans.plan_totals([]) == plans.PlanTotals()
+    assert progress_of.plan_progress(given_plan(), [conference_state("00004", TODAY)]) == ()
+    assert progress_of.plan_totals([]) == progress_of.PlanTotals()
 
 
 def test_communes_that_held_no_dialogue_in_the_year_are_named() -> None:
@@ -1117,7 +1137,7 @@ def test_communes_that_held_no_dialogue_in_the_year_are_named() -> None:
         conference_state("00010", date(2025, 12, 30)),
         conference_state("00013", date(2026, 5, 5), kind=ConferenceKind.VOTER_MEETING),
     ]
-    missed = plans.communes_without_annual_dialogue(
+    missed = progress_of.communes_without_annual_dialogue(
         conferences, ["00004", "00007", "00010", "00013", "00004"], 2026
     )
     assert missed == ("00007", "00010", "00013")
@@ -1181,14 +1201,16 @@ def sup_refused(decide: Callable[[], object]) -> SupervisionRuleBroken:
 
 
 def test_supervision_session_life() -> None:
-    assert sup.decide_plan(given_session(), PLAN_SUPERVISION, S_TODAY) == [S_PLANNED]
-    assert sup.decide_hold(
+    assert sup_decisions.decide_plan(given_session(), PLAN_SUPERVISION, S_TODAY) == [S_PLANNED]
+    assert sup_decisions.decide_hold(
         given_session(S_PLANNED), HoldSupervision(S_HELD_ON, ("pho-chu-tich-mttq", "")), S_HELD_ON
     ) == [S_HELD]
     record = RecordFindings(S_REPORT_ON, f" {FINDINGS} ", report_number="07/BC-MTTQ")
-    assert sup.decide_record_findings(given_session(S_PLANNED, S_HELD), record, S_REPORT_ON) == [S_FINDINGS]
+    assert sup_decisions.decide_record_findings(given_session(S_PLANNED, S_HELD), record, S_REPORT_ON) == [
+        S_FINDINGS
+    ]
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS)
-    assert sup.decide_issue_recommendation(state, ISSUE, S_REPORT_ON) == [S_ISSUED]
+    assert sup_decisions.decide_issue_recommendation(state, ISSUE, S_REPORT_ON) == [S_ISSUED]
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS, S_ISSUED)
     assert (state.status, state.held_on, state.findings_on, state.version) == (
         sup.Status.FINDINGS_RECORDED,
@@ -1204,7 +1226,7 @@ def test_several_recommendations_to_several_agencies() -> None:
     second = replace(
         ISSUE, recommendation_id="KN-02", addressee_agency_code="SO-XAY-DUNG-HN", response_due=None
     )
-    [event] = sup.decide_issue_recommendation(state, second, S_REPORT_ON)
+    [event] = sup_decisions.decide_issue_recommendation(state, second, S_REPORT_ON)
     assert isinstance(event, SupervisionRecommendationIssued)
     assert (event.recommendation_id, event.addressee_agency_code) == ("KN-02", "SO-XAY-DUNG-HN")
 
@@ -1212,7 +1234,9 @@ def test_several_recommendations_to_several_agencies() -> None:
 def test_the_same_recommendation_again_changes_nothing() -> None:
     state = given_session(S_PLANNED, S_HELD, S_FINDINGS, S_ISSUED)
     assert (
-        sup.decide_issue_recommendation(state, replace(ISSUE, content=f" {RECOMMENDATION} "), S_REPORT_ON)
+        sup_decisions.decide_issue_recommendation(
+            state, replace(ISSUE, content=f" {RECOMMENDATION} "), S_REPORT_ON
+        )
         == []
     )
 
@@ -1248,7 +1272,10 @@ def test_the_same_recommendation_again_changes_nothing() -> None:
 def test_invalid_supervision_plan_is_refused(
     events: tuple[DomainEvent, ...], cmd: PlanSupervision, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(sup_refused(lambda: sup.decide_plan(given_session(*events), cmd, S_TODAY))) == expected
+    assert (
+        refusal(sup_refused(lambda: sup_decisions.decide_plan(given_session(*events), cmd, S_TODAY)))
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -1272,7 +1299,10 @@ def test_invalid_supervision_plan_is_refused(
 def test_invalid_supervision_holding_is_refused(
     events: tuple[DomainEvent, ...], cmd: HoldSupervision, expected: tuple[str, str | None, int]
 ) -> None:
-    assert refusal(sup_refused(lambda: sup.decide_hold(given_session(*events), cmd, S_HELD_ON))) == expected
+    assert (
+        refusal(sup_refused(lambda: sup_decisions.decide_hold(given_session(*events), cmd, S_HELD_ON)))
+        == expected
+    )
 
 
 RECORD = RecordFindings(S_REPORT_ON, FINDINGS)
@@ -1305,7 +1335,9 @@ RECORD = RecordFindings(S_REPORT_ON, FINDINGS)
 def test_invalid_findings_are_refused(
     events: tuple[DomainEvent, ...], cmd: RecordFindings, expected: tuple[str, str | None, int]
 ) -> None:
-    error = sup_refused(lambda: sup.decide_record_findings(given_session(*events), cmd, S_REPORT_ON))
+    error = sup_refused(
+        lambda: sup_decisions.decide_record_findings(given_session(*events), cmd, S_REPORT_ON)
+    )
     assert refusal(error) == expected
 
 
@@ -1367,7 +1399,9 @@ def test_invalid_findings_are_refused(
 def test_invalid_recommendation_is_refused(
     events: tuple[DomainEvent, ...], cmd: IssueRecommendation, expected: tuple[str, str | None, int]
 ) -> None:
-    error = sup_refused(lambda: sup.decide_issue_recommendation(given_session(*events), cmd, S_REPORT_ON))
+    error = sup_refused(
+        lambda: sup_decisions.decide_issue_recommendation(given_session(*events), cmd, S_REPORT_ON)
+    )
     assert refusal(error) == expected
 
 
@@ -1424,7 +1458,7 @@ def test_any_supervision_command_sequence_keeps_the_invariants(
     for cmd, today in commands:
         before = state
         try:
-            events = sup.decide(state, cmd, today)
+            events = sup_decisions.decide(state, cmd, today)
         except SupervisionRuleBroken as error:
             assert error.status in (404, 409, 422)
             assert error.message and error.code.startswith("supervision.")
@@ -1555,7 +1589,7 @@ def test_golden_conference_samples_tell_one_consistent_story() -> None:
         else:
             assert isinstance(event, ConferenceResultsPublished)
             command = PublishResults(event.published_on, event.channels)
-        assert conf.decide(state, command, today) == [event]
+        assert decisions.decide(state, command, today) == [event]
         state = conf.evolve(state, event, occurred_at)
     assert state.status is Status.RESULTS_PUBLISHED
 

@@ -26,7 +26,9 @@ from langnghe.contracts.events.conference import (
 )
 from langnghe.contracts.events.petition import Channel, PetitionReceived
 from langnghe.intake.domain import conference as conf
+from langnghe.intake.domain import conference_decisions as decisions
 from langnghe.intake.domain import supervision as sup
+from langnghe.intake.domain import supervision_decisions as sup_decisions
 from langnghe.intake.domain.conference import (
     AnnounceConference,
     CancelConference,
@@ -136,7 +138,7 @@ def live(life: ConferenceLife) -> tuple[list[RecordedEvent], list[OpinionDisposi
     state = ConferenceState()
     recorded: list[RecordedEvent] = []
     for command, today in steps:
-        for event in conf.decide(state, command, today):
+        for event in decisions.decide(state, command, today):
             state = conf.evolve(state, event, at(today))
             recorded.append(RecordedEvent(life.conference_id, event, at(today)))
     dispositions = [
@@ -194,7 +196,7 @@ def supervise(
     state = SupervisionState()
     recorded: list[RecordedEvent] = []
     for command, today in steps:
-        for event in sup.decide(state, command, today):
+        for event in sup_decisions.decide(state, command, today):
             state = sup.evolve(state, event, at(today))
             recorded.append(RecordedEvent(session_id, event, at(today)))
     return recorded

@@ -37,7 +37,7 @@ from langnghe.contracts.events.petition import (
     TransferKind,
 )
 from langnghe.reporting.domain.petition_row import PetitionRow
-from langnghe.reporting.domain.petition_row import fold as reporting_fold
+from langnghe.reporting.domain.petition_row_fold import fold as reporting_fold
 from langnghe.tracking.domain.state import PetitionState
 from langnghe.tracking.domain.state import fold as tracking_fold
 

@@ -1,4 +1,4 @@
-"""Reporting's petition row, given events: the pure fold (langnghe.reporting.domain.petition_row)
+"""Reporting's petition row, given events: the pure fold (langnghe.reporting.domain.petition_row_fold)
 and the oversight figures each row contributes (petition_figures)."""
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from langnghe.contracts.events.petition import (
     StatutoryTerm,
     TransferKind,
 )
-from langnghe.reporting.adapters.petition_view import generation_tables
+from langnghe.reporting.adapters.petition_tables import generation_tables
 from langnghe.reporting.domain.petition_figures import figures, summarise
-from langnghe.reporting.domain.petition_row import PetitionRow, evolve, fold
+from langnghe.reporting.domain.petition_row import PetitionRow
+from langnghe.reporting.domain.petition_row_fold import evolve, fold
 from langnghe.reporting.entrypoints.responses import PetitionStats, PetitionStatusView
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from langnghe.reporting.adapters.petition_view import PetitionView
 from langnghe.reporting.entrypoints import http
+from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.runtime.http import install_error_handlers
 from langnghe.runtime.rebuild import RebuildReport
 from langnghe.runtime.replay_end import ReplayStalled

@@ -24,7 +24,6 @@ from langnghe.contracts.events.petition import (
 )
 from langnghe.contracts.events.timer import TimerFired, TimerKind
 from langnghe.domain.codes import recommendation_petition_id
-from langnghe.tracking.adapters.cases import evolve_case, opened_case
 from langnghe.tracking.domain.petition import MarkDueSoon, MarkOverdue, PetitionState, Status, fold
 from langnghe.tracking.domain.recommendation import (
     DEFAULT_RESPONSE,
@@ -32,6 +31,7 @@ from langnghe.tracking.domain.recommendation import (
     decide_open_recommendation,
 )
 from langnghe.tracking.domain.timers import FIRE_AFTER_MIDNIGHT, command_for, first_due_soon_day, timers_for
+from langnghe.tracking.projections.case_inbox import evolve_case, opened_case
 
 AT = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 RECEIVED = PetitionReceived(

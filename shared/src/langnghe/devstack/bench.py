@@ -770,7 +770,7 @@ async def measure_rebuild(
     reporting runs it (the stream received by a helper process)."""
     import langnghe.reporting
     from langnghe.contracts.consumers import REPORTING_PETITIONS
-    from langnghe.reporting.adapters.petition_view import PetitionView
+    from langnghe.reporting.projections.petition_view import PetitionView
     from langnghe.runtime.database import create_engine, session_factory
     from langnghe.runtime.migrations import upgrade
     from langnghe.runtime.rebuild import rebuild
@@ -1074,7 +1074,8 @@ class ReadModelWatcher:
     whose latency is measured (see `--probe http`)."""
 
     def __init__(self, database: Path, interval: float) -> None:
-        from langnghe.reporting.adapters.petition_view import PROJECTION, generation_tables
+        from langnghe.reporting.adapters.petition_tables import generation_tables
+        from langnghe.reporting.projections.petition_view import PROJECTION
 
         self.database = database
         self.interval = interval

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 
 from langnghe.contracts.consumers import NOTIFY_CITIZEN
 from langnghe.notify.adapters.channels import DevChannel
-from langnghe.notify.adapters.reactions import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.entrypoints import http
+from langnghe.notify.policies.notify_citizen import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.settings import NotifySettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime

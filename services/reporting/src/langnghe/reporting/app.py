@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from langnghe.contracts.consumers import REPORTING_PETITIONS
-from langnghe.reporting.adapters.petition_view import PetitionView
 from langnghe.reporting.entrypoints import http
+from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.reporting.settings import ReportingSettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.rebuild import RebuildReport, rebuild

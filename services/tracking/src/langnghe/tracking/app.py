@@ -14,11 +14,12 @@ from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
-from langnghe.tracking.adapters.cases import CaseInbox
-from langnghe.tracking.adapters.reactions import PetitionPolicy, TimerFiredPolicy
-from langnghe.tracking.adapters.reconciler import reconcile
 from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.entrypoints import http
+from langnghe.tracking.policies.deadline_reconciler import reconcile
+from langnghe.tracking.policies.petition_follow_up import PetitionPolicy
+from langnghe.tracking.policies.timer_fired import TimerFiredPolicy
+from langnghe.tracking.projections.case_inbox import CaseInbox
 from langnghe.tracking.settings import TrackingSettings
 
 DESCRIPTION = (

@@ -9,6 +9,11 @@ Deadlines: a petition has a **promised** date (what the answering side committed
 its legal type has one, a **statutory** date (`StatutoryTerm`). Every event that changes either
 carries `deadline_version`, the version of the petition's deadlines after it. Timers are
 scheduled with that version; a timer whose version is no longer current is a no-op.
+
+One file on purpose, though over 300 lines: it is the petition stream's published contract,
+every event type of the aggregate (seventeen) and the vocabulary they share, which a consumer
+reads as a whole. Its length is the contract's size; splitting it would spread one schema over
+several modules.
 """
 
 from __future__ import annotations

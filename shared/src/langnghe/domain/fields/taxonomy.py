@@ -4,6 +4,11 @@ The first thirteen are the ones the source articles list (DOMAIN.md, "What is ra
 are what a People's Committee's report by field needs in practice. Codes are part of the wire
 contract (`field_code` on `petition.received`, pattern `^[a-z_]{2,40}$`): never rename one, only
 add. Keywords are written with diacritics and matched without them (see `text.py`).
+
+One file on purpose, though over 500 lines: nearly all of it is the taxonomy itself (each
+field's code, Vietnamese name, description and keywords). As Python it is typed, checked with
+the code that reads it and needs no loading step (a data file would need one, and a check of
+its shape); the few functions at the end are its lookups.
 """
 
 from __future__ import annotations

@@ -14,12 +14,8 @@ from __future__ import annotations
 from datetime import date
 
 from langnghe.contracts.events.petition import PetitionReceived
-from langnghe.intake.domain.conference import (
-    ConferenceRuleBroken,
-    ConferenceState,
-    LinkOpinion,
-    decide_link_opinion,
-)
+from langnghe.intake.domain.conference import ConferenceRuleBroken, ConferenceState, LinkOpinion
+from langnghe.intake.domain.conference_decisions import decide_link_opinion
 from langnghe.intake.domain.submission import SubmissionRefused
 
 

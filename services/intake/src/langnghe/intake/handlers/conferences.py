@@ -12,7 +12,7 @@ from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.subjects import conference_subject, petition_subject_any_province
 from langnghe.domain.vietnam_time import vietnam_date
-from langnghe.intake.domain import conference
+from langnghe.intake.domain import conference, conference_decisions
 from langnghe.intake.domain.aggregate_ids import CONFERENCE, aggregate_id, province_of
 from langnghe.intake.domain.conference import (
     ConferenceCommand,
@@ -20,8 +20,8 @@ from langnghe.intake.domain.conference import (
     ConferenceState,
     LinkOpinion,
     ScheduleConference,
-    decide_link_opinion,
 )
+from langnghe.intake.domain.conference_decisions import decide_link_opinion
 from langnghe.intake.domain.conference_duties import ConferenceDuties, conference_duties
 from langnghe.intake.domain.conference_opinions import check_petition_for_conference
 from langnghe.intake.domain.references import check_schedule_references
@@ -65,7 +65,7 @@ async def schedule_conference(
     subject = conference_subject(cmd.province_code, conference_id)
 
     def decide(state: ConferenceState, now: datetime) -> list[DomainEvent]:
-        events = conference.decide(state, cmd, vietnam_date(now))
+        events = conference_decisions.decide(state, cmd, vietnam_date(now))
         check_schedule_references(cmd)
         return events
 
@@ -88,7 +88,7 @@ async def change_conference(
         store,
         _target(conference_id),
         conference.fold,
-        lambda state, now: conference.decide(state, cmd, vietnam_date(now)),
+        lambda state, now: conference_decisions.decide(state, cmd, vietnam_date(now)),
         command_id=ctx.command_id(name, conference_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,

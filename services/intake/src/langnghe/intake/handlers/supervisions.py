@@ -8,7 +8,7 @@ from datetime import datetime
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import supervision_subject
 from langnghe.domain.vietnam_time import vietnam_date
-from langnghe.intake.domain import supervision
+from langnghe.intake.domain import supervision, supervision_decisions
 from langnghe.intake.domain.aggregate_ids import SUPERVISION, aggregate_id, province_of
 from langnghe.intake.domain.references import (
     check_recommendation_references,
@@ -54,7 +54,7 @@ async def plan_supervision(
     subject = supervision_subject(cmd.province_code, session_id)
 
     def decide(state: SupervisionState, now: datetime) -> list[DomainEvent]:
-        events = supervision.decide(state, cmd, vietnam_date(now))
+        events = supervision_decisions.decide(state, cmd, vietnam_date(now))
         check_supervision_references(cmd)
         return events
 
@@ -75,7 +75,7 @@ async def change_supervision(
     province = _province(session_id)
 
     def decide(state: SupervisionState, now: datetime) -> list[DomainEvent]:
-        events = supervision.decide(state, cmd, vietnam_date(now))
+        events = supervision_decisions.decide(state, cmd, vietnam_date(now))
         if events and isinstance(cmd, IssueRecommendation):
             check_recommendation_references(province, cmd)
         return events

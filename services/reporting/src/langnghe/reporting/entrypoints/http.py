@@ -11,8 +11,8 @@ import structlog
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from langnghe.reporting.adapters.petition_view import PetitionView
 from langnghe.reporting.entrypoints.responses import PetitionStats, PetitionStatusView
+from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.runtime.http import ApiError, ErrorBody
 from langnghe.runtime.rebuild import RebuildReport
 from langnghe.runtime.replay_end import ReplayStalled

@@ -23,7 +23,6 @@ from langnghe.contracts.subjects import InvalidSubjectToken
 from langnghe.runtime.commands import command_id
 from langnghe.runtime.eventstore import EventStoreUnavailable, JetStreamEventStore
 from langnghe.runtime.http import ApiError, ErrorBody
-from langnghe.tracking.adapters.cases import list_cases
 from langnghe.tracking.domain.case_view import case_view
 from langnghe.tracking.domain.petition import (
     AcceptPetition,
@@ -43,6 +42,7 @@ from langnghe.tracking.domain.petition import (
     WithdrawPetition,
 )
 from langnghe.tracking.handlers import Decide, deciding, handle_command, load_petition
+from langnghe.tracking.projections.case_inbox import list_cases
 
 AGENCY_CODE = r"^[A-Za-z0-9_.-]{2,64}$"
 UNIT_CODE = r"^[0-9]{2}([0-9]{3})?$"

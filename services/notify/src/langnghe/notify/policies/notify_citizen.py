@@ -1,4 +1,6 @@
-"""Reactions to petition events: remember who raised a petition; when it is answered, notify them."""
+"""What notify does on petition events (consumer `notify-citizen-notices`): remember who raised
+a petition; when it is answered, notify them. A redelivered answer finds its notice already
+written and sends nothing again."""
 
 from __future__ import annotations
 

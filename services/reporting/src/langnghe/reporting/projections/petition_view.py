@@ -1,8 +1,8 @@
 """The petition read model for oversight: one row per petition (folded by
 `langnghe.reporting.domain.petition_row`), the oversight figures summed per province, and the
-events applied by type. Tables are per generation (`_g<N>`) so the projection can be rebuilt
-into fresh tables while the current ones keep serving (see langnghe.runtime.rebuild); they are
-created from `generation_tables`, not by Alembic (migration 0002 retires older shapes).
+events applied by type, in the tables of a generation (`adapters.petition_tables`) so the
+projection can be rebuilt into fresh tables while the current ones keep serving (see
+langnghe.runtime.rebuild).
 
 Each batch is folded in memory and written with executemany: one SELECT of the rows it
 touches, INSERTs and UPDATEs grouped by the columns they write (a handful of statements, not
@@ -12,242 +12,39 @@ transaction as the rows and the checkpoint, so they equal an aggregate over the 
 batch, after a redelivery (an event at or below a row's `last_seq` changes nothing) and after a
 rebuild (the same fold over the same events). A rebuild, which fills a generation no reader
 sees yet, keeps the counters in memory and writes them once, remembers the rows it wrote last
-instead of reading them back (`Tallies`), and loads the new rows with COPY on PostgreSQL.
+instead of reading them back (`rebuild_tallies.Tallies`), and loads the new rows with COPY on
+PostgreSQL.
 Per province, not per commune: a batch touches a few provinces but hundreds of communes, and
 each kept key is an upserted row; a commune's figures are summed over its rows when asked for.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from operator import itemgetter
-from typing import Any, Final, cast
+from typing import Any, cast
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.schema import CreateTable
 
 from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
+from langnghe.reporting.adapters.petition_tables import Generation, generation_tables
 from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
-from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
+from langnghe.reporting.domain.petition_row import PetitionRow, received_row
+from langnghe.reporting.domain.petition_row_fold import apply
+from langnghe.reporting.projections.petition_row_storage import from_db, insert_params, update_params
+from langnghe.reporting.projections.rebuild_tallies import Tallies
 from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.eventstore import RecordedEvent
 from langnghe.runtime.tables import projection_generations
 
 PROJECTION = "reporting-petitions"
-
-
-#: Rows a rebuild keeps in memory after writing them: about 30 MB (3 kB a row, measured), for
-#: the rebuild's duration only.
-RECENT_ROWS: Final = 10_000
-
-
-@dataclass
-class Tallies:
-    """What a rebuild keeps in memory about the generation it fills: the counters, until
-    `write_tallies`, and the rows it wrote most recently. A rebuild is the only writer of its
-    generation, so a remembered row is the stored one, and a petition's next event usually
-    comes soon after its last (assigned days after it is received, answered weeks later): the
-    rows a batch updates are found here instead of read back and converted from the database,
-    which was a fifth of a rebuild's work. A row not found here is read. A batch that fails
-    leaves the tallies off; a rebuild that fails is abandoned and starts over."""
-
-    figures: Counter[tuple[str, str]] = field(default_factory=Counter)
-    events: Counter[str] = field(default_factory=Counter)
-    recent: dict[str, PetitionRow] = field(default_factory=dict)  # least recently written first
-    recent_limit: int = RECENT_ROWS
-
-    def remember(self, rows: dict[str, PetitionRow]) -> None:
-        recent = self.recent
-        for pid, row in rows.items():
-            recent.pop(pid, None)
-            recent[pid] = row
-        if (excess := len(recent) - self.recent_limit) > 0:
-            for pid in list(itertools.islice(recent, excess)):
-                del recent[pid]
-
-
-@dataclass(frozen=True)
-class Generation:
-    number: int
-    metadata: MetaData
-    petitions: Table
-    figures: Table
-    event_counts: Table
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return (self.petitions, self.figures, self.event_counts)
-
-    @property
-    def indexes(self) -> tuple[Index, ...]:
-        """The secondary indexes (the unique code among them): a rebuild creates them once
-        the rows are in, which is much cheaper than keeping them up to date row by row."""
-        return tuple(
-            index for table in self.tables for index in sorted(table.indexes, key=lambda i: str(i.name))
-        )
-
-
-@lru_cache(maxsize=8)
-def generation_tables(number: int) -> Generation:
-    md = MetaData()
-    petitions = Table(
-        f"petitions_g{number}",
-        md,
-        Column("petition_id", String(64), primary_key=True),
-        Column("code", String(32), nullable=False),
-        Column("province_code", String(16), nullable=False),
-        Column("commune_code", String(16), nullable=True),
-        Column("channel", String(32), nullable=False),
-        Column("legal_type", String(32), nullable=False),
-        Column("field_code", String(64), nullable=True),
-        Column("content", Text, nullable=False),
-        Column("conference_id", String(64), nullable=True),
-        Column("disposition", String(32), nullable=True),
-        Column("status", String(32), nullable=False),
-        Column("agency_code", String(64), nullable=True),
-        Column("officer_ref", String(128), nullable=True),
-        Column("escalated_to_level", String(16), nullable=True),
-        Column("escalated_to_unit_code", String(64), nullable=True),
-        Column("promised_date", Date, nullable=True),
-        Column("promised_extensions", Integer, nullable=False),
-        Column("statutory_clock", String(64), nullable=True),
-        Column("statutory_start", Date, nullable=True),
-        Column("statutory_due", Date, nullable=True),
-        Column("statutory_days", Integer, nullable=True),
-        Column("statutory_extensions", Integer, nullable=True),
-        Column("accepted_on", Date, nullable=True),
-        Column("accepted_late", Boolean, nullable=True),
-        Column("promised_due_soon", Boolean, nullable=False),
-        Column("promised_overdue", Boolean, nullable=False),
-        Column("statutory_due_soon", Boolean, nullable=False),
-        Column("statutory_overdue", Boolean, nullable=False),
-        Column("received_on", Date, nullable=False),
-        Column("received_at", DateTime(timezone=True), nullable=False),
-        Column("assigned_at", DateTime(timezone=True), nullable=True),
-        Column("answered_at", DateTime(timezone=True), nullable=True),
-        Column("answered_on", Date, nullable=True),
-        Column("answered_at_conference", Boolean, nullable=False),
-        Column("answer_timeliness", String(16), nullable=True),
-        Column("answer_text", Text, nullable=True),
-        Column("answering_agency_code", String(64), nullable=True),
-        Column("document_number", String(64), nullable=True),
-        Column("document_date", Date, nullable=True),
-        Column("answer_published_on", Date, nullable=True),
-        # The channels, sorted and comma-separated: a handful of enum values, never queried.
-        Column("answer_published_channels", String(255), nullable=False),
-        Column("feedback_satisfied", Boolean, nullable=True),
-        Column("times_reopened", Integer, nullable=False),
-        Column("merged_into", String(128), nullable=True),
-        Column("duplicates_absorbed", Integer, nullable=False),
-        Column("last_event_at", DateTime(timezone=True), nullable=False),
-        Column("last_seq", BigInteger, nullable=False),
-    )
-    # The two lookups are named as the column flags `index=True` named them in the tables of
-    # older generations (which had the code unique as a table constraint instead).
-    Index(f"ix_petitions_g{number}_province_code", petitions.c.province_code)
-    Index(f"ix_petitions_g{number}_commune_code", petitions.c.commune_code)
-    Index(f"uq_petitions_g{number}_code", petitions.c.code, unique=True)
-    figures_table = Table(
-        f"petition_figures_by_province_g{number}",
-        md,
-        Column("province_code", String(16), primary_key=True),
-        Column("figure", String(64), primary_key=True),
-        Column("count", BigInteger, nullable=False),
-    )
-    event_counts = Table(
-        f"events_applied_by_type_g{number}",
-        md,
-        Column("event_type", String(64), primary_key=True),
-        Column("count", Integer, nullable=False),
-    )
-    return Generation(number, md, petitions, figures_table, event_counts)
-
-
-#: Set once by `petition.received`; everything else is rewritten on update.
-_FIXED: Final = frozenset(
-    {"petition_id", "code", "province_code", "commune_code", "channel", "legal_type", "field_code",
-     "content", "received_on", "received_at"}
-)  # fmt: skip
-_UPDATABLE: Final = tuple(c.name for c in generation_tables(1).petitions.columns if c.name not in _FIXED)
-_updatable: Final = itemgetter(*_UPDATABLE)
-_DATETIMES: Final = ("received_at", "assigned_at", "answered_at", "last_event_at")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def _from_db(mapping: RowMapping | dict[str, Any], *, aware: bool = False) -> PetitionRow:
-    """A stored row as the fold knows it. SQLite keeps no offset (every time written is UTC):
-    `aware` puts it back, for readers; the fold only writes times back, never compares them."""
-    row: dict[str, Any] = dict(mapping)
-    if aware:
-        for key in _DATETIMES:
-            row[key] = _aware(row[key])
-    channels = row["answer_published_channels"]
-    row["answer_published_channels"] = tuple(channels.split(",")) if channels else ()
-    return row  # type: ignore[return-value]
-
-
-def _inserts(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
-    """Parameters for INSERT executemany of the new rows, one list per set of columns that are
-    not NULL. A new row is mostly empty (no agency, no answer yet): leaving its NULL columns
-    out of the statement (no column has a default) halves what is bound and stored per row."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for pid, row in rows.items():
-        if pid not in known:
-            params: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
-            params["answer_published_channels"] = ",".join(row["answer_published_channels"])
-            groups.setdefault(tuple(params), []).append(params)
-    return list(groups.values())
-
-
-def _updates(rows: dict[str, PetitionRow], known: dict[str, PetitionRow]) -> list[list[dict[str, Any]]]:
-    """Parameters for UPDATE executemany, one list per set of changed columns. A batch's
-    changes fall into a few shapes (assigned, answered, marked overdue...); writing only what
-    changed keeps the statements narrow, which is most of the cost of a wide row."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for pid, row in rows.items():
-        before = known.get(pid)
-        if before is None:
-            continue
-        # The batch's copy shares every value it did not change with `before`: identity
-        # settles most columns without an equality test.
-        pairs = zip(_UPDATABLE, _updatable(row), _updatable(before), strict=True)
-        columns = tuple([c for c, now, was in pairs if now is not was and now != was])
-        params: dict[str, Any] = {c: row[c] for c in columns}  # type: ignore[literal-required]
-        if "answer_published_channels" in params:
-            params["answer_published_channels"] = ",".join(row["answer_published_channels"])
-        params["b_petition_id"] = pid
-        groups.setdefault(columns, []).append(params)
-    return list(groups.values())
 
 
 class PetitionView:
@@ -366,7 +163,7 @@ class PetitionView:
             known = {pid: recent[pid] for pid in lookup if pid in recent}
             lookup = lookup.difference(known)
         if lookup:
-            known.update((row["petition_id"], _from_db(row)) for row in await self._rows(session, g, lookup))
+            known.update((row["petition_id"], from_db(row)) for row in await self._rows(session, g, lookup))
         rows: dict[str, PetitionRow] = {}  # this batch's copies of the rows it changes
         applied: Counter[str] = Counter()
         for recorded in events:
@@ -404,12 +201,12 @@ class PetitionView:
                 for figure, n in figures(before).items():
                     key = (province, figure)
                     deltas[key] = count(key, 0) - n
-        for new_rows in _inserts(rows, known):
+        for new_rows in insert_params(rows, known):
             if tallies is None:
                 await insert_many(session, g.petitions, new_rows)
             else:  # no other transaction writes a generation being rebuilt
                 await copy_many(session, g.petitions, new_rows)
-        for changed in _updates(rows, known):
+        for changed in update_params(rows, known):
             await update_many(session, g.petitions, "petition_id", changed)
         if tallies is not None:
             tallies.events.update(applied)
@@ -461,7 +258,7 @@ class PetitionView:
         found = (
             await session.execute(select(g.petitions).where(g.petitions.c.petition_id == petition_id))
         ).first()
-        return None if found is None else _from_db(found._mapping, aware=True)
+        return None if found is None else from_db(found._mapping, aware=True)
 
     async def stats(
         self, session: AsyncSession, *, province_code: str | None = None, commune_code: str | None = None

@@ -1,10 +1,8 @@
-"""Tracking's reactions, each idempotent (a redelivered or replayed event changes nothing):
-
-- `PetitionPolicy` (consumer `tracking-policy`): after any event that may move a petition's
-  deadlines, write its timers; when a duplicate is merged, absorb it into the primary; when the
-  MTTQ issues a recommendation after supervision, open a petition for it.
-- `TimerFiredPolicy` (consumer `tracking-timers`): a fired timer becomes the `MarkDueSoon` or
-  `MarkOverdue` command, which re-checks the petition and its deadline version.
+"""What follows a petition's facts: `PetitionPolicy` (consumer `tracking-policy`). After any
+event that may move a petition's deadlines, it writes the petition's timers; when a duplicate is
+merged, it absorbs it into the primary; when the MTTQ issues a recommendation after
+supervision, it opens a petition for it. Idempotent: a redelivered or replayed event changes
+nothing. (A fired timer is `timer_fired.TimerFiredPolicy`'s.)
 
 Commands a reaction issues carry ids derived from the event that caused them, so running a
 reaction twice appends nothing the second time. A rule that refuses a reaction (the primary was
@@ -33,7 +31,6 @@ from langnghe.contracts.events.petition import (
     PetitionReopened,
     PetitionWithdrawn,
 )
-from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, province_of
 from langnghe.domain.codes import recommendation_petition_id
 from langnghe.runtime.commands import execute
@@ -45,7 +42,7 @@ from langnghe.tracking.domain.petition import (
     fold,
 )
 from langnghe.tracking.domain.recommendation import OpenRecommendation, decide_open_recommendation
-from langnghe.tracking.domain.timers import command_for, timer_command_id, timers_for
+from langnghe.tracking.domain.timers import timers_for
 from langnghe.tracking.handlers import Decide, deciding, load_petition, petition_target
 
 log = structlog.get_logger()
@@ -169,33 +166,3 @@ class PetitionPolicy:
         state = await load_petition(self._store(), petition_id)
         if state.exists:
             await self._schedules().replace(petition_id, province, timers_for(state))
-
-
-class TimerFiredPolicy:
-    def __init__(self, store: Callable[[], JetStreamEventStore]) -> None:
-        self._store = store
-
-    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
-        for recorded in events:
-            env = recorded.envelope
-            if not isinstance(env, Envelope) or not isinstance(env.event, TimerFired):
-                continue
-            fired = env.event
-            petition_id = env.meta.aggregate_id
-            outcome = await execute(
-                self._store(),
-                petition_target(petition_id),
-                fold,
-                deciding(command_for(fired)),
-                command_id=timer_command_id(petition_id, fired.which, fired.kind, fired.deadline_version),
-                actor=env.meta.actor,
-                correlation_id=env.meta.correlation_id,
-            )
-            log.info(
-                "timer_fired",
-                petition_id=petition_id,
-                timer=f"{fired.which.value}-{fired.kind.value}",
-                deadline_version=fired.deadline_version,
-                recorded=outcome.events,
-                timer_event_id=str(recorded.event_id),
-            )
