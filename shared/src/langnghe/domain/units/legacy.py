@@ -72,8 +72,9 @@ class _LegacyNames:
 
 def _resolve(pairs: list[list[str]], province_code: str, code: str) -> tuple[str, ...]:
     """Current communes named in the file, by name within the successor province first: the
-    catalogue's codes differ between vietnam-provinces releases (draft vs official list), its
-    names do not. The code is the fallback, for a commune renamed since the file was built."""
+    file was built against the draft list (see `successor_catalogue` in its header), whose
+    codes differ from the official list's for 123 communes; the names agree. The code is the
+    fallback, for a commune renamed since the file was built."""
     resolved = []
     for stored_code, name in pairs:
         if _still_named(stored_code, name, province_code):
@@ -90,7 +91,7 @@ def _resolve(pairs: list[list[str]], province_code: str, code: str) -> tuple[str
 
 
 def _still_named(code: str, name: str, province_code: str) -> bool:
-    """The installed catalogue still has this code for this name (the usual, fast case)."""
+    """The current catalogue still has this code for this name (the usual, fast case)."""
     if not is_current_code(code):
         return False
     found = unit(code)
