@@ -1,8 +1,9 @@
 """Administrative units, current and legacy, roll-up, jurisdiction and the agencies registry.
 
 Expectations about merged provinces were checked against the shipped legacy data (and agree
-with Resolution 202/2025/QH15 as reported). Commune codes used here are the same in the
-draft (vietnam-provinces 2025.x) and official (2026.x) catalogues; about 120 others are not.
+with Resolution 202/2025/QH15 as reported). Current codes are the official list's (see
+data/README.md); the sample of codes below fails on the 2025.x draft list, which is what pip
+gives Python 3.11 when `vietnam-provinces` is installed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from langnghe.domain.units import (
     UnitError,
     UnitKind,
     build_agency_registry,
+    catalogue_source,
     check_agency_code,
     communes_of,
     covered_communes,
@@ -60,10 +62,14 @@ def _error(exc: pytest.ExceptionInfo[UnitError]) -> tuple[str, int]:
 
 def test_there_are_34_provinces_and_3321_communes() -> None:
     provinces, communes = current_provinces(), current_communes()
+    # Resolution 202/2025/QH15 of the National Assembly: 34 provinces, 28 tỉnh and 6 thành phố.
     assert len(provinces) == 34
-    assert len(communes) == 3321
     assert sum(p.kind is UnitKind.TINH for p in provinces) == 28
     assert sum(p.kind is UnitKind.THANH_PHO for p in provinces) == 6
+    # The National Assembly Standing Committee's 2025 resolutions on each province's communes:
+    # 3,321 in all, 2,621 xã, 687 phường and 13 đặc khu as reported when they took effect on
+    # 1 July 2025; the official list has the same split.
+    assert len(communes) == 3321
     kinds = [c.kind for c in communes]
     assert (kinds.count(UnitKind.XA), kinds.count(UnitKind.PHUONG), kinds.count(UnitKind.DAC_KHU)) == (
         2621,
@@ -71,6 +77,54 @@ def test_there_are_34_provinces_and_3321_communes() -> None:
         13,
     )
     assert sum(len(communes_of(p.code)) for p in provinces) == 3321
+
+
+def test_the_catalogue_is_the_official_release_whatever_the_python_version() -> None:
+    source = catalogue_source()
+    assert (source.package, source.licence) == ("vietnam-provinces", "GPL-3.0-or-later")
+    assert int(source.version.split(".")[0]) >= 2026  # 2025.x is the draft
+    assert sorted(p.code for p in current_provinces()) == [
+        "01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25",
+        "31", "33", "37", "38", "40", "42", "44", "46", "48", "51", "52", "56",
+        "66", "68", "75", "79", "80", "82", "86", "91", "92", "96",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "province_code"),
+    [
+        # Codes that name another commune in the draft (its name there in the comment).
+        ("00226", "Phường Văn Miếu - Quốc Tử Giám", HA_NOI),  # draft: Kim Liên
+        ("00331", "Phường Hoàng Mai", HA_NOI),  # draft: Yên Sở
+        ("01537", "Xã Lý Quốc", "04"),  # draft: Vinh Quý
+        ("01558", "Xã Hạ Lang", "04"),  # draft: Lý Quốc
+        ("01561", "Xã Vinh Quý", "04"),  # draft: Hạ Lang
+        ("13285", "Phường Phủ Lý", "37"),  # draft: Châu Sơn
+        ("13291", "Phường Phù Vân", "37"),  # draft: Phủ Lý
+        ("13318", "Phường Châu Sơn", "37"),  # draft: Phù Vân
+        ("31207", "Phường Thốt Nốt", "92"),  # draft: Thuận Hưng
+        # Communes the draft gives another code (the draft's in the comment).
+        ("00082", "Phường Cửa Nam", HA_NOI),  # draft: 00073
+        ("00229", "Phường Kim Liên", HA_NOI),  # draft: 00226
+        ("00340", "Phường Yên Sở", HA_NOI),  # draft: 00331
+        ("26800", "Phường Linh Xuân", HCMC),  # draft: 26794
+        ("31228", "Phường Thuận Hưng", "92"),  # draft: 31207
+        # The same in both.
+        ("00004", "Phường Ba Đình", HA_NOI),
+        (SA_PA_WARD, "Phường Sa Pa", LAO_CAI),
+        (SONG_LO, "Xã Sông Lô", PHU_THO),
+    ],
+)
+def test_communes_have_the_official_codes_not_the_drafts(code: str, name: str, province_code: str) -> None:
+    found = unit(code)
+    assert (found.name_vi, found.province_code) == (name, province_code)
+
+
+@pytest.mark.parametrize("draft_code", ["00073", "00130", "13666", "26794", "31212"])
+def test_codes_only_the_draft_has_are_unknown(draft_code: str) -> None:
+    with pytest.raises(UnitError) as exc:
+        unit(draft_code)
+    assert _error(exc) == ("unit.not_found", 404)
 
 
 def test_codes_are_statistics_office_codes_with_leading_zeros() -> None:

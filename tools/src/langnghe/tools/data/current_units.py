@@ -110,13 +110,13 @@ def build(release: Release, generated_on: date) -> dict[str, Any]:
         raise SystemExit(
             f"{PACKAGE} {release.version} carries the draft list; use a {FIRST_OFFICIAL_RELEASE}.x release"
         )
-    provinces = []
+    provinces: list[dict[str, Any]] = []
     for raw in sorted(json.loads(release.data), key=lambda p: int(p["code"])):
         code, kind, name = _unit(raw, 2)
-        communes = sorted((_unit(w, 5) for w in raw["wards"]), key=lambda c: c[0])
-        provinces.append({"code": code, "kind": kind, "name": name, "communes": communes})
-    communes = [c for p in provinces for c in p["communes"]]
-    counts = {
+        members = sorted((_unit(w, 5) for w in raw["wards"]), key=lambda c: c[0])
+        provinces.append({"code": code, "kind": kind, "name": name, "communes": members})
+    communes: list[list[str]] = [c for p in provinces for c in p["communes"]]
+    counts: dict[str, int] = {
         "provinces": len(provinces),
         "communes": len(communes),
         **Counter(p["kind"] for p in provinces),
