@@ -11,7 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -19,7 +21,9 @@ from langnghe.domain.units import (
     DISTRICTS_ABOLISHED_ON,
     LEGACY_VALID_UNTIL,
     AgencyKind,
+    LegacyUnit,
     Level,
+    Unit,
     UnitError,
     UnitKind,
     build_agency_registry,
@@ -44,6 +48,8 @@ from langnghe.domain.units import (
     unit,
     units_under,
 )
+from langnghe.domain.units.legacy import legacy_province_of
+from langnghe.domain.units.names import name_key, split_kind, split_loose_kind
 
 BEFORE_REFORM = date(2023, 5, 10)
 AFTER_REFORM = date(2026, 3, 2)
@@ -163,10 +169,94 @@ def test_communes_are_found_by_name_whatever_the_spelling() -> None:
     # Xã Thanh An and Xã Thạnh An are both in Hồ Chí Minh City: an exact spelling wins...
     assert find_commune(HCMC, "Thanh An").name_vi == "Xã Thanh An"
     assert find_commune(HCMC, "Xã Thạnh An").name_vi == "Xã Thạnh An"
-    # ...and without diacritics, Xã Vân Lang and Xã Văn Lang (Thái Nguyên) cannot be told apart.
+    # ...and without diacritics, Xã Văn Lang and Xã Văn Lăng (Thái Nguyên) cannot be told apart.
     with pytest.raises(UnitError) as exc:
         find_commune("19", "Van Lang")
     assert _error(exc) == ("unit.name_ambiguous", 422)
+
+
+@pytest.mark.parametrize(
+    ("province_name", "commune_name", "code"),
+    [
+        ("Tinh Lao Cai", "Phuong Sa Pa", SA_PA_WARD),
+        ("tinh lao cai", "phuong sa pa", SA_PA_WARD),
+        ("TINH LAO CAI", "PHUONG SA PA", SA_PA_WARD),
+        ("TỈNH LÀO CAI", "PHƯỜNG SA PA", SA_PA_WARD),
+        ("Lao Cai", "Sa Pa", SA_PA_WARD),
+        ("Lào Cai", "xa Ta Van", TA_VAN),
+        ("Lao Cai", "Xa Tả Van", TA_VAN),  # the kind without diacritics, the name with them
+        ("Phu Tho", "Xa Song Lo", SONG_LO),
+        ("thanh pho ha noi", "phuong ba dinh", "00004"),
+        ("Thanh pho Ho Chi Minh", "Xa Thạnh An", "27676"),
+        ("Hai Phong", "Dac khu Bach Long Vi", "11948"),
+        ("Thanh Hoa", "Quan Son", "15016"),  # xã Quan Sơn: "Quan" is not read as quận here
+        ("Ninh Binh", "Phuong Phu Van", "13291"),
+    ],
+)
+def test_current_units_are_found_without_diacritics_with_or_without_their_kind(
+    province_name: str, commune_name: str, code: str
+) -> None:
+    found = find_commune(find_province(province_name).code, commune_name)
+    assert found.code == code
+
+
+def test_a_kind_typed_without_diacritics_tells_apart_units_it_alone_distinguishes() -> None:
+    dong_thap = find_province("Dong Thap").code  # phường Mỹ Tho and xã Mỹ Thọ
+    assert find_commune(dong_thap, "Phuong My Tho").name_vi == "Phường Mỹ Tho"
+    assert find_commune(dong_thap, "XA MY THO").name_vi == "Xã Mỹ Thọ"
+    with pytest.raises(UnitError) as exc:
+        find_commune(dong_thap, "My Tho")
+    assert _error(exc) == ("unit.name_ambiguous", 422)
+
+
+def test_a_name_without_diacritics_that_fits_several_units_is_refused_and_says_why() -> None:
+    with pytest.raises(UnitError) as exc:
+        find_commune("19", "xa van lang")  # xã Văn Lang and xã Văn Lăng, both in Thái Nguyên
+    assert _error(exc) == ("unit.name_ambiguous", 422)
+    assert "Xã Văn Lang (02143)" in exc.value.message and "Xã Văn Lăng (05665)" in exc.value.message
+    assert "khi không xét dấu" in exc.value.message and "Hãy ghi tên có dấu" in exc.value.message
+    assert find_commune("19", "Xã Văn Lang").name_vi == "Xã Văn Lang"
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def _typings(name: str, short: str) -> set[str]:
+    """How a clerk may type a unit: with or without kind and diacritics, in any case."""
+    plain, plain_short = _without_diacritics(name), _without_diacritics(short)
+    return {name, short, name.upper(), plain, plain_short, plain.upper(), plain_short.lower()}
+
+
+def _plain_typings(name: str, short: str) -> set[str]:
+    return {_without_diacritics(name).lower(), _without_diacritics(short).upper()}
+
+
+def _finds_itself(find: Callable[[str], Any], typed: str, code: str, short: str) -> bool:
+    """The unit is found, or listed in an ambiguous answer, or the typed name is exactly
+    another unit's name (an exact spelling wins: "Thanh An" is xã Thanh An, not Thạnh An)."""
+    try:
+        found = find(typed)
+    except UnitError as exc:
+        return exc.code.endswith("name_ambiguous") and f"({code})" in exc.message
+    typed_name = name_key(split_loose_kind(typed)[1])
+    return found.code == code or name_key(split_kind(found.name_vi)[1]) == typed_name != name_key(short)
+
+
+def test_every_current_unit_is_found_however_it_is_typed() -> None:
+    def finder(u: Unit) -> Callable[[str], Unit]:
+        if u.parent_code is None:
+            return find_province
+        return lambda typed: find_commune(u.province_code, typed)
+
+    misses = [
+        (u.name_vi, typed)
+        for u in (*current_provinces(), *current_communes())
+        for typed in _typings(u.name_vi, u.short_name_vi)
+        if not _finds_itself(finder(u), typed, u.code, u.short_name_vi)
+    ]
+    assert misses == []
 
 
 # --- legacy units and their successors ------------------------------------------------------
@@ -326,6 +416,62 @@ def test_ambiguous_legacy_names_are_refused_with_the_options() -> None:
     assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
     assert "Thị xã Long Mỹ" in exc.value.message and "Huyện Long Mỹ" in exc.value.message
     assert find_legacy("Hậu Giang", "Thị xã Long Mỹ").kind is UnitKind.THI_XA
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Vinh Phuc", "Huyen Song Lo"),
+        ("VINH PHUC", "HUYEN SONG LO"),
+        ("tinh vinh phuc", "huyen song lo"),
+        ("Tỉnh Vĩnh Phúc", "Huyện Sông Lô"),
+        ("Vĩnh Phúc", "Huyen Sông Lô"),
+        ("Vinh Phuc", "Song Lo"),
+    ],
+)
+def test_legacy_units_are_found_without_diacritics_with_or_without_their_kind(names: tuple[str, str]) -> None:
+    assert find_legacy(*names).name_vi == "Huyện Sông Lô"
+
+
+def test_legacy_communes_are_found_however_typed() -> None:
+    assert find_legacy("Lao Cai", "Thi xa Sa Pa", "Phuong Cau May").name_vi == "Phường Cầu Mây"
+    assert find_legacy("THANH PHO HA NOI", "QUAN BA DINH", "PHUONG DOI CAN").name_vi == "Phường Đội Cấn"
+    assert (
+        find_legacy("Ha Noi", "quan dong da", "phuong phuong lien").name_vi == "Phường Phương Liên - Trung Tự"
+    )
+    assert find_legacy("Hau Giang", "Thi xa Long My").kind is UnitKind.THI_XA
+    assert find_legacy("Hau Giang", "Huyen Long My").kind is UnitKind.HUYEN
+
+
+def test_ambiguous_legacy_names_without_diacritics_say_why() -> None:
+    assert find_legacy("Dong Thap", "Thanh pho Cao Lanh").kind is UnitKind.THANH_PHO
+    assert find_legacy("Dong Thap", "Huyen Cao Lanh").kind is UnitKind.HUYEN
+    with pytest.raises(UnitError) as exc:
+        find_legacy("Dong Thap", "Cao Lanh")
+    assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
+    assert "khi không xét dấu" in exc.value.message
+    with pytest.raises(UnitError) as exc:
+        find_legacy("Đồng Tháp", "Cao Lãnh")  # with diacritics: only the kind would tell
+    assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
+    assert "khi không xét dấu" not in exc.value.message and "Hãy chọn theo mã" in exc.value.message
+
+
+def test_every_legacy_district_and_commune_is_found_however_it_is_typed() -> None:
+    def finder(u: LegacyUnit) -> Callable[[str], LegacyUnit]:
+        province = legacy_province_of(u.code).name_vi
+        if u.level is Level.DISTRICT:
+            return lambda typed: find_legacy(province, typed)
+        district = legacy_unit(u.parent_code or "").name_vi
+        return lambda typed: find_legacy(province, district, typed)
+
+    misses = [
+        (u.name_vi, typed)
+        for u in legacy_units()
+        if u.level is not Level.PROVINCE
+        for typed in _plain_typings(u.name_vi, split_kind(u.name_vi)[1])
+        if not _finds_itself(finder(u), typed, u.code, split_kind(u.name_vi)[1])
+    ]
+    assert misses == []
 
 
 def test_legacy_names_are_nfc_and_successors_stay_in_the_successor_province() -> None:

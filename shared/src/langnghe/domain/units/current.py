@@ -20,9 +20,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from langnghe.domain.units.errors import UnitError, unknown_unit
+from langnghe.domain.units.errors import UnitError, ambiguous_name, unknown_unit
 from langnghe.domain.units.kinds import Level, UnitKind
-from langnghe.domain.units.names import NameIndex
+from langnghe.domain.units.names import NameIndex, NameMatch
 
 DATA_FILE = "data/current_units.json.gz"
 
@@ -154,26 +154,29 @@ def communes_of(province_code: str) -> tuple[Unit, ...]:
 
 def match_communes(province_code: str, name: str) -> tuple[str, ...]:
     """Codes of the communes of a province that a name may mean (see `NameIndex`); no error."""
-    return tuple(_catalogue().commune_names[province(province_code).code].find(name))
+    return _commune_match(province_code, name).codes
 
 
 def find_province(name: str) -> Unit:
-    """A current province by name, with or without its kind: "Tỉnh Lào Cai", "Lào Cai",
-    "Ho Chi Minh". Abbreviations ("TP HCM") are not understood."""
-    return _one(_catalogue().province_names.find(name), name, "province_name", "tỉnh, thành phố")
+    """A current province by name, with or without its kind, with or without diacritics:
+    "Tỉnh Lào Cai", "Lào Cai", "Tinh Lao Cai", "Ho Chi Minh". Abbreviations ("TP HCM") are not
+    understood."""
+    return _one(_catalogue().province_names.lookup(name), name, "province_name", "tỉnh, thành phố")
 
 
 def find_commune(province_code: str, name: str) -> Unit:
-    """A current commune of a province by name: "Phường Sa Pa", "Sa Pa", "Ta Van"."""
-    return _one(list(match_communes(province_code, name)), name, "commune_name", "xã, phường, đặc khu")
+    """A current commune of a province by name: "Phường Sa Pa", "Sa Pa", "phuong sa pa", "Ta Van"."""
+    return _one(_commune_match(province_code, name), name, "commune_name", "xã, phường, đặc khu")
 
 
-def _one(codes: list[str], name: str, field: str, what: str) -> Unit:
-    if len(codes) == 1:
-        return unit(codes[0])
-    if not codes:
+def _commune_match(province_code: str, name: str) -> NameMatch:
+    return _catalogue().commune_names[province(province_code).code].lookup(name)
+
+
+def _one(match: NameMatch, name: str, field: str, what: str) -> Unit:
+    if len(match.codes) == 1:
+        return unit(match.codes[0])
+    if not match.codes:
         raise UnitError("unit.name_not_found", f"Không tìm thấy {what} có tên “{name}”.", field, 404)
-    options = "; ".join(f"{unit(c).name_vi} ({c})" for c in codes)
-    raise UnitError(
-        "unit.name_ambiguous", f"Tên “{name}” ứng với nhiều đơn vị: {options}. Hãy chọn theo mã.", field
-    )
+    options = [f"{unit(c).name_vi} ({c})" for c in match.codes]
+    raise ambiguous_name("unit.name_ambiguous", name, options, loose=match.loose, field=field)
