@@ -1,8 +1,9 @@
 """Administrative units, current and legacy, roll-up, jurisdiction and the agencies registry.
 
 Expectations about merged provinces were checked against the shipped legacy data (and agree
-with Resolution 202/2025/QH15 as reported). Commune codes used here are the same in the
-draft (vietnam-provinces 2025.x) and official (2026.x) catalogues; about 120 others are not.
+with Resolution 202/2025/QH15 as reported). Current codes are the official list's (see
+data/README.md); the sample of codes below fails on the 2025.x draft list, which is what pip
+gives Python 3.11 when `vietnam-provinces` is installed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -18,10 +21,13 @@ from langnghe.domain.units import (
     DISTRICTS_ABOLISHED_ON,
     LEGACY_VALID_UNTIL,
     AgencyKind,
+    LegacyUnit,
     Level,
+    Unit,
     UnitError,
     UnitKind,
     build_agency_registry,
+    catalogue_source,
     check_agency_code,
     communes_of,
     covered_communes,
@@ -42,6 +48,8 @@ from langnghe.domain.units import (
     unit,
     units_under,
 )
+from langnghe.domain.units.legacy import legacy_province_of
+from langnghe.domain.units.names import name_key, split_kind, split_loose_kind
 
 BEFORE_REFORM = date(2023, 5, 10)
 AFTER_REFORM = date(2026, 3, 2)
@@ -60,10 +68,14 @@ def _error(exc: pytest.ExceptionInfo[UnitError]) -> tuple[str, int]:
 
 def test_there_are_34_provinces_and_3321_communes() -> None:
     provinces, communes = current_provinces(), current_communes()
+    # Resolution 202/2025/QH15 of the National Assembly: 34 provinces, 28 tỉnh and 6 thành phố.
     assert len(provinces) == 34
-    assert len(communes) == 3321
     assert sum(p.kind is UnitKind.TINH for p in provinces) == 28
     assert sum(p.kind is UnitKind.THANH_PHO for p in provinces) == 6
+    # The National Assembly Standing Committee's 2025 resolutions on each province's communes:
+    # 3,321 in all, 2,621 xã, 687 phường and 13 đặc khu as reported when they took effect on
+    # 1 July 2025; the official list has the same split.
+    assert len(communes) == 3321
     kinds = [c.kind for c in communes]
     assert (kinds.count(UnitKind.XA), kinds.count(UnitKind.PHUONG), kinds.count(UnitKind.DAC_KHU)) == (
         2621,
@@ -71,6 +83,54 @@ def test_there_are_34_provinces_and_3321_communes() -> None:
         13,
     )
     assert sum(len(communes_of(p.code)) for p in provinces) == 3321
+
+
+def test_the_catalogue_is_the_official_release_whatever_the_python_version() -> None:
+    source = catalogue_source()
+    assert (source.package, source.licence) == ("vietnam-provinces", "GPL-3.0-or-later")
+    assert int(source.version.split(".")[0]) >= 2026  # 2025.x is the draft
+    assert sorted(p.code for p in current_provinces()) == [
+        "01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25",
+        "31", "33", "37", "38", "40", "42", "44", "46", "48", "51", "52", "56",
+        "66", "68", "75", "79", "80", "82", "86", "91", "92", "96",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "province_code"),
+    [
+        # Codes that name another commune in the draft (its name there in the comment).
+        ("00226", "Phường Văn Miếu - Quốc Tử Giám", HA_NOI),  # draft: Kim Liên
+        ("00331", "Phường Hoàng Mai", HA_NOI),  # draft: Yên Sở
+        ("01537", "Xã Lý Quốc", "04"),  # draft: Vinh Quý
+        ("01558", "Xã Hạ Lang", "04"),  # draft: Lý Quốc
+        ("01561", "Xã Vinh Quý", "04"),  # draft: Hạ Lang
+        ("13285", "Phường Phủ Lý", "37"),  # draft: Châu Sơn
+        ("13291", "Phường Phù Vân", "37"),  # draft: Phủ Lý
+        ("13318", "Phường Châu Sơn", "37"),  # draft: Phù Vân
+        ("31207", "Phường Thốt Nốt", "92"),  # draft: Thuận Hưng
+        # Communes the draft gives another code (the draft's in the comment).
+        ("00082", "Phường Cửa Nam", HA_NOI),  # draft: 00073
+        ("00229", "Phường Kim Liên", HA_NOI),  # draft: 00226
+        ("00340", "Phường Yên Sở", HA_NOI),  # draft: 00331
+        ("26800", "Phường Linh Xuân", HCMC),  # draft: 26794
+        ("31228", "Phường Thuận Hưng", "92"),  # draft: 31207
+        # The same in both.
+        ("00004", "Phường Ba Đình", HA_NOI),
+        (SA_PA_WARD, "Phường Sa Pa", LAO_CAI),
+        (SONG_LO, "Xã Sông Lô", PHU_THO),
+    ],
+)
+def test_communes_have_the_official_codes_not_the_drafts(code: str, name: str, province_code: str) -> None:
+    found = unit(code)
+    assert (found.name_vi, found.province_code) == (name, province_code)
+
+
+@pytest.mark.parametrize("draft_code", ["00073", "00130", "13666", "26794", "31212"])
+def test_codes_only_the_draft_has_are_unknown(draft_code: str) -> None:
+    with pytest.raises(UnitError) as exc:
+        unit(draft_code)
+    assert _error(exc) == ("unit.not_found", 404)
 
 
 def test_codes_are_statistics_office_codes_with_leading_zeros() -> None:
@@ -109,10 +169,94 @@ def test_communes_are_found_by_name_whatever_the_spelling() -> None:
     # Xã Thanh An and Xã Thạnh An are both in Hồ Chí Minh City: an exact spelling wins...
     assert find_commune(HCMC, "Thanh An").name_vi == "Xã Thanh An"
     assert find_commune(HCMC, "Xã Thạnh An").name_vi == "Xã Thạnh An"
-    # ...and without diacritics, Xã Vân Lang and Xã Văn Lang (Thái Nguyên) cannot be told apart.
+    # ...and without diacritics, Xã Văn Lang and Xã Văn Lăng (Thái Nguyên) cannot be told apart.
     with pytest.raises(UnitError) as exc:
         find_commune("19", "Van Lang")
     assert _error(exc) == ("unit.name_ambiguous", 422)
+
+
+@pytest.mark.parametrize(
+    ("province_name", "commune_name", "code"),
+    [
+        ("Tinh Lao Cai", "Phuong Sa Pa", SA_PA_WARD),
+        ("tinh lao cai", "phuong sa pa", SA_PA_WARD),
+        ("TINH LAO CAI", "PHUONG SA PA", SA_PA_WARD),
+        ("TỈNH LÀO CAI", "PHƯỜNG SA PA", SA_PA_WARD),
+        ("Lao Cai", "Sa Pa", SA_PA_WARD),
+        ("Lào Cai", "xa Ta Van", TA_VAN),
+        ("Lao Cai", "Xa Tả Van", TA_VAN),  # the kind without diacritics, the name with them
+        ("Phu Tho", "Xa Song Lo", SONG_LO),
+        ("thanh pho ha noi", "phuong ba dinh", "00004"),
+        ("Thanh pho Ho Chi Minh", "Xa Thạnh An", "27676"),
+        ("Hai Phong", "Dac khu Bach Long Vi", "11948"),
+        ("Thanh Hoa", "Quan Son", "15016"),  # xã Quan Sơn: "Quan" is not read as quận here
+        ("Ninh Binh", "Phuong Phu Van", "13291"),
+    ],
+)
+def test_current_units_are_found_without_diacritics_with_or_without_their_kind(
+    province_name: str, commune_name: str, code: str
+) -> None:
+    found = find_commune(find_province(province_name).code, commune_name)
+    assert found.code == code
+
+
+def test_a_kind_typed_without_diacritics_tells_apart_units_it_alone_distinguishes() -> None:
+    dong_thap = find_province("Dong Thap").code  # phường Mỹ Tho and xã Mỹ Thọ
+    assert find_commune(dong_thap, "Phuong My Tho").name_vi == "Phường Mỹ Tho"
+    assert find_commune(dong_thap, "XA MY THO").name_vi == "Xã Mỹ Thọ"
+    with pytest.raises(UnitError) as exc:
+        find_commune(dong_thap, "My Tho")
+    assert _error(exc) == ("unit.name_ambiguous", 422)
+
+
+def test_a_name_without_diacritics_that_fits_several_units_is_refused_and_says_why() -> None:
+    with pytest.raises(UnitError) as exc:
+        find_commune("19", "xa van lang")  # xã Văn Lang and xã Văn Lăng, both in Thái Nguyên
+    assert _error(exc) == ("unit.name_ambiguous", 422)
+    assert "Xã Văn Lang (02143)" in exc.value.message and "Xã Văn Lăng (05665)" in exc.value.message
+    assert "khi không xét dấu" in exc.value.message and "Hãy ghi tên có dấu" in exc.value.message
+    assert find_commune("19", "Xã Văn Lang").name_vi == "Xã Văn Lang"
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def _typings(name: str, short: str) -> set[str]:
+    """How a clerk may type a unit: with or without kind and diacritics, in any case."""
+    plain, plain_short = _without_diacritics(name), _without_diacritics(short)
+    return {name, short, name.upper(), plain, plain_short, plain.upper(), plain_short.lower()}
+
+
+def _plain_typings(name: str, short: str) -> set[str]:
+    return {_without_diacritics(name).lower(), _without_diacritics(short).upper()}
+
+
+def _finds_itself(find: Callable[[str], Any], typed: str, code: str, short: str) -> bool:
+    """The unit is found, or listed in an ambiguous answer, or the typed name is exactly
+    another unit's name (an exact spelling wins: "Thanh An" is xã Thanh An, not Thạnh An)."""
+    try:
+        found = find(typed)
+    except UnitError as exc:
+        return exc.code.endswith("name_ambiguous") and f"({code})" in exc.message
+    typed_name = name_key(split_loose_kind(typed)[1])
+    return found.code == code or name_key(split_kind(found.name_vi)[1]) == typed_name != name_key(short)
+
+
+def test_every_current_unit_is_found_however_it_is_typed() -> None:
+    def finder(u: Unit) -> Callable[[str], Unit]:
+        if u.parent_code is None:
+            return find_province
+        return lambda typed: find_commune(u.province_code, typed)
+
+    misses = [
+        (u.name_vi, typed)
+        for u in (*current_provinces(), *current_communes())
+        for typed in _typings(u.name_vi, u.short_name_vi)
+        if not _finds_itself(finder(u), typed, u.code, u.short_name_vi)
+    ]
+    assert misses == []
 
 
 # --- legacy units and their successors ------------------------------------------------------
@@ -272,6 +416,62 @@ def test_ambiguous_legacy_names_are_refused_with_the_options() -> None:
     assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
     assert "Thị xã Long Mỹ" in exc.value.message and "Huyện Long Mỹ" in exc.value.message
     assert find_legacy("Hậu Giang", "Thị xã Long Mỹ").kind is UnitKind.THI_XA
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Vinh Phuc", "Huyen Song Lo"),
+        ("VINH PHUC", "HUYEN SONG LO"),
+        ("tinh vinh phuc", "huyen song lo"),
+        ("Tỉnh Vĩnh Phúc", "Huyện Sông Lô"),
+        ("Vĩnh Phúc", "Huyen Sông Lô"),
+        ("Vinh Phuc", "Song Lo"),
+    ],
+)
+def test_legacy_units_are_found_without_diacritics_with_or_without_their_kind(names: tuple[str, str]) -> None:
+    assert find_legacy(*names).name_vi == "Huyện Sông Lô"
+
+
+def test_legacy_communes_are_found_however_typed() -> None:
+    assert find_legacy("Lao Cai", "Thi xa Sa Pa", "Phuong Cau May").name_vi == "Phường Cầu Mây"
+    assert find_legacy("THANH PHO HA NOI", "QUAN BA DINH", "PHUONG DOI CAN").name_vi == "Phường Đội Cấn"
+    assert (
+        find_legacy("Ha Noi", "quan dong da", "phuong phuong lien").name_vi == "Phường Phương Liên - Trung Tự"
+    )
+    assert find_legacy("Hau Giang", "Thi xa Long My").kind is UnitKind.THI_XA
+    assert find_legacy("Hau Giang", "Huyen Long My").kind is UnitKind.HUYEN
+
+
+def test_ambiguous_legacy_names_without_diacritics_say_why() -> None:
+    assert find_legacy("Dong Thap", "Thanh pho Cao Lanh").kind is UnitKind.THANH_PHO
+    assert find_legacy("Dong Thap", "Huyen Cao Lanh").kind is UnitKind.HUYEN
+    with pytest.raises(UnitError) as exc:
+        find_legacy("Dong Thap", "Cao Lanh")
+    assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
+    assert "khi không xét dấu" in exc.value.message
+    with pytest.raises(UnitError) as exc:
+        find_legacy("Đồng Tháp", "Cao Lãnh")  # with diacritics: only the kind would tell
+    assert _error(exc) == ("legacy_unit.name_ambiguous", 422)
+    assert "khi không xét dấu" not in exc.value.message and "Hãy chọn theo mã" in exc.value.message
+
+
+def test_every_legacy_district_and_commune_is_found_however_it_is_typed() -> None:
+    def finder(u: LegacyUnit) -> Callable[[str], LegacyUnit]:
+        province = legacy_province_of(u.code).name_vi
+        if u.level is Level.DISTRICT:
+            return lambda typed: find_legacy(province, typed)
+        district = legacy_unit(u.parent_code or "").name_vi
+        return lambda typed: find_legacy(province, district, typed)
+
+    misses = [
+        (u.name_vi, typed)
+        for u in legacy_units()
+        if u.level is not Level.PROVINCE
+        for typed in _plain_typings(u.name_vi, split_kind(u.name_vi)[1])
+        if not _finds_itself(finder(u), typed, u.code, split_kind(u.name_vi)[1])
+    ]
+    assert misses == []
 
 
 def test_legacy_names_are_nfc_and_successors_stay_in_the_successor_province() -> None:

@@ -1,8 +1,9 @@
 """Administrative units of Vietnam, current and legacy, and the agencies seated at them.
 
-Current units (34 provinces, 3,321 communes since 1 July 2025) come from `vietnam-provinces`;
-legacy units (63 provinces, districts, communes until 30 June 2025) and their successors from
-data/legacy_units.json.gz. Both load on first use, never at import.
+Current units (34 provinces, 3,321 communes since 1 July 2025, the official list) come from
+data/current_units.json.gz; legacy units (63 provinces, districts, communes until 30 June 2025)
+and their successors from data/legacy_units.json.gz. Both load on first use, never at import;
+data/README.md says where each file comes from and how to rebuild it.
 """
 
 from langnghe.domain.units.agency import Agency, AgencyKind, check_agency_code

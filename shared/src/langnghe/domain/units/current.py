@@ -1,35 +1,33 @@
-"""The current units: 34 provinces and 3,321 communes since 1 July 2025, from the
-`vietnam-provinces` package's data file, read once on first use.
+"""The current units: 34 provinces and 3,321 communes since 1 July 2025, from
+data/current_units.json.gz, read once on first use.
 
 Codes are the statistics office's: two digits for a province ("15"), five for a commune
-("03006"), as strings with their leading zeros. Which catalogue the codes come from matters:
-`vietnam-provinces` 2025.x carries the draft list, 2026.x (Python >= 3.12) the official one;
-123 communes have different codes in the two, and 9 codes name a different commune in each
-(13291 is Phủ Lý in the draft, Phù Vân in the official list). `catalogue_source` says which
-one is installed; province codes and all names agree.
+("03006"), as strings with their leading zeros. They come from the official list, as released
+in `vietnam-provinces` 2026.x; the file was built from it by the tools' data builder
+(langnghe.tools.data.current_units), and its header names the release, the data version and
+the licence. The file, not the package, is read at run time because pip gives Python 3.11 the
+package's 2025.x draft list, where 123 communes have other codes and 9 codes name another
+commune (13291 is Phủ Lý in the draft, Phù Vân in the official list).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from importlib import resources
+from typing import Any
 
-from langnghe.domain.units.errors import UnitError, unknown_unit
+from langnghe.domain.units.errors import UnitError, ambiguous_name, unknown_unit
 from langnghe.domain.units.kinds import Level, UnitKind
-from langnghe.domain.units.names import NameIndex, clean_name, split_kind
+from langnghe.domain.units.names import NameIndex, NameMatch
+
+DATA_FILE = "data/current_units.json.gz"
 
 # Resolution 202/2025/QH15 and the 2025 Law on Organisation of Local Government.
 TWO_LEVEL_SINCE = date(2025, 7, 1)
-
-_KINDS = {
-    "tỉnh": UnitKind.TINH,
-    "thành phố trung ương": UnitKind.THANH_PHO,
-    "xã": UnitKind.XA,
-    "phường": UnitKind.PHUONG,
-    "đặc khu": UnitKind.DAC_KHU,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +49,8 @@ class CatalogueSource:
     package: str
     version: str
     data_version: str
+    licence: str  # as the package's metadata states it
+    generated_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +63,12 @@ class _Catalogue:
     commune_names: dict[str, NameIndex]
 
 
-def _unit(raw: dict[str, object], level: Level, parent_code: str | None) -> Unit:
-    code_width = 2 if level is Level.PROVINCE else 5
-    kind = _KINDS[str(raw["division_type"])]
-    _, short = split_kind(clean_name(str(raw["name"])))
+def _unit(raw: list[str], level: Level, parent_code: str | None) -> Unit:
+    code, kind_value, short = raw
+    kind = UnitKind(kind_value)
     return Unit(
-        code=f"{int(str(raw['code'])):0{code_width}d}",
-        name_vi=f"{kind.prefix} {short}",  # the package drops "Tỉnh" in 2025.x and keeps it in 2026.x
+        code=code,
+        name_vi=f"{kind.prefix} {short}",
         short_name_vi=short,
         level=level,
         kind=kind,
@@ -79,28 +78,30 @@ def _unit(raw: dict[str, object], level: Level, parent_code: str | None) -> Unit
 
 @cache
 def _catalogue() -> _Catalogue:
-    import vietnam_provinces  # its enums cost ~0.1 s to import: pay on first use, not at import
-
-    raw_provinces = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+    blob = resources.files("langnghe.domain.units").joinpath(DATA_FILE).read_bytes()
+    doc: dict[str, Any] = json.loads(gzip.decompress(blob))
     provinces: dict[str, Unit] = {}
     communes: dict[str, Unit] = {}
     by_province: dict[str, tuple[Unit, ...]] = {}
     province_names = NameIndex()
     commune_names: dict[str, NameIndex] = {}
-    for raw in sorted(raw_provinces, key=lambda p: int(p["code"])):
-        province = _unit(raw, Level.PROVINCE, None)
+    for raw in doc["provinces"]:
+        province = _unit([raw["code"], raw["kind"], raw["name"]], Level.PROVINCE, None)
         provinces[province.code] = province
         province_names.add(province.name_vi, province.code)
         names = commune_names[province.code] = NameIndex()
-        members = sorted((_unit(w, Level.COMMUNE, province.code) for w in raw["wards"]), key=lambda u: u.code)
+        members = tuple(_unit(c, Level.COMMUNE, province.code) for c in raw["communes"])
         for commune in members:
             communes[commune.code] = commune
             names.add(commune.name_vi, commune.code)
-        by_province[province.code] = tuple(members)
+        by_province[province.code] = members
+    src = doc["source"]
     source = CatalogueSource(
-        package="vietnam-provinces",
-        version=vietnam_provinces.__version__,
-        data_version=vietnam_provinces.__data_version__,
+        package=src["package"],
+        version=src["version"],
+        data_version=src["data_version"],
+        licence=src["licence"],
+        generated_on=date.fromisoformat(doc["generated_on"]),
     )
     return _Catalogue(source, provinces, communes, by_province, province_names, commune_names)
 
@@ -153,26 +154,29 @@ def communes_of(province_code: str) -> tuple[Unit, ...]:
 
 def match_communes(province_code: str, name: str) -> tuple[str, ...]:
     """Codes of the communes of a province that a name may mean (see `NameIndex`); no error."""
-    return tuple(_catalogue().commune_names[province(province_code).code].find(name))
+    return _commune_match(province_code, name).codes
 
 
 def find_province(name: str) -> Unit:
-    """A current province by name, with or without its kind: "Tỉnh Lào Cai", "Lào Cai",
-    "Ho Chi Minh". Abbreviations ("TP HCM") are not understood."""
-    return _one(_catalogue().province_names.find(name), name, "province_name", "tỉnh, thành phố")
+    """A current province by name, with or without its kind, with or without diacritics:
+    "Tỉnh Lào Cai", "Lào Cai", "Tinh Lao Cai", "Ho Chi Minh". Abbreviations ("TP HCM") are not
+    understood."""
+    return _one(_catalogue().province_names.lookup(name), name, "province_name", "tỉnh, thành phố")
 
 
 def find_commune(province_code: str, name: str) -> Unit:
-    """A current commune of a province by name: "Phường Sa Pa", "Sa Pa", "Ta Van"."""
-    return _one(list(match_communes(province_code, name)), name, "commune_name", "xã, phường, đặc khu")
+    """A current commune of a province by name: "Phường Sa Pa", "Sa Pa", "phuong sa pa", "Ta Van"."""
+    return _one(_commune_match(province_code, name), name, "commune_name", "xã, phường, đặc khu")
 
 
-def _one(codes: list[str], name: str, field: str, what: str) -> Unit:
-    if len(codes) == 1:
-        return unit(codes[0])
-    if not codes:
+def _commune_match(province_code: str, name: str) -> NameMatch:
+    return _catalogue().commune_names[province(province_code).code].lookup(name)
+
+
+def _one(match: NameMatch, name: str, field: str, what: str) -> Unit:
+    if len(match.codes) == 1:
+        return unit(match.codes[0])
+    if not match.codes:
         raise UnitError("unit.name_not_found", f"Không tìm thấy {what} có tên “{name}”.", field, 404)
-    options = "; ".join(f"{unit(c).name_vi} ({c})" for c in codes)
-    raise UnitError(
-        "unit.name_ambiguous", f"Tên “{name}” ứng với nhiều đơn vị: {options}. Hãy chọn theo mã.", field
-    )
+    options = [f"{unit(c).name_vi} ({c})" for c in match.codes]
+    raise ambiguous_name("unit.name_ambiguous", name, options, loose=match.loose, field=field)

@@ -21,3 +21,19 @@ def unknown_legacy_unit(code: str, field: str = "unit_code") -> UnitError:
         field,
         404,
     )
+
+
+def ambiguous_name(
+    code: str, name: str, options: list[str], *, loose: bool, field: str, legacy: bool = False
+) -> UnitError:
+    """A name that fits several units is no answer; when only the letters without diacritics
+    matched, the clerk is told so, since typing the diacritics usually settles it."""
+    units = "đơn vị cũ" if legacy else "đơn vị"
+    if loose:
+        message = (
+            f"Tên “{name}”, khi không xét dấu, ứng với nhiều {units}: {'; '.join(options)}. "
+            "Hãy ghi tên có dấu hoặc chọn theo mã."
+        )
+    else:
+        message = f"Tên “{name}” ứng với nhiều {units}: {'; '.join(options)}. Hãy chọn theo mã."
+    return UnitError(code, message, field)

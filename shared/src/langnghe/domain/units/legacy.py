@@ -21,9 +21,9 @@ from importlib import resources
 from typing import Any
 
 from langnghe.domain.units.current import Unit, communes_of, is_current_code, match_communes, unit
-from langnghe.domain.units.errors import UnitError, unknown_legacy_unit
+from langnghe.domain.units.errors import UnitError, ambiguous_name, unknown_legacy_unit
 from langnghe.domain.units.kinds import Level, UnitKind
-from langnghe.domain.units.names import NameIndex, name_key
+from langnghe.domain.units.names import NameIndex, NameMatch, name_key
 
 DATA_FILE = "data/legacy_units.json.gz"
 LEGACY_VALID_UNTIL = date(2025, 6, 30)
@@ -72,8 +72,9 @@ class _LegacyNames:
 
 def _resolve(pairs: list[list[str]], province_code: str, code: str) -> tuple[str, ...]:
     """Current communes named in the file, by name within the successor province first: the
-    catalogue's codes differ between vietnam-provinces releases (draft vs official list), its
-    names do not. The code is the fallback, for a commune renamed since the file was built."""
+    file was built against the draft list (see `successor_catalogue` in its header), whose
+    codes differ from the official list's for 123 communes; the names agree. The code is the
+    fallback, for a commune renamed since the file was built."""
     resolved = []
     for stored_code, name in pairs:
         if _still_named(stored_code, name, province_code):
@@ -90,7 +91,7 @@ def _resolve(pairs: list[list[str]], province_code: str, code: str) -> tuple[str
 
 
 def _still_named(code: str, name: str, province_code: str) -> bool:
-    """The installed catalogue still has this code for this name (the usual, fast case)."""
+    """The current catalogue still has this code for this name (the usual, fast case)."""
     if not is_current_code(code):
         return False
     found = unit(code)
@@ -249,29 +250,27 @@ def covered_communes(code: str) -> tuple[Unit, ...]:
 def find_legacy(province: str, district: str | None = None, commune: str | None = None) -> LegacyUnit:
     """A legacy unit from the names an old record carries:
     find_legacy("Lào Cai", "Thị xã Sa Pa", "Phường Cầu Mây"). Kinds and diacritics may be
-    missing; the district may be omitted when the commune's name is unique in its province.
-    Former names count ("Tỉnh Thừa Thiên Huế")."""
+    missing, together or apart ("Huyen Song Lo", "Song Lo"); the district may be omitted when
+    the commune's name is unique in its province. Former names count ("Tỉnh Thừa Thiên Huế")."""
     data = _names()
-    found = _one(data.provinces.find(province), province, "province_name", "tỉnh, thành phố")
+    found = _one(data.provinces.lookup(province), province, "province_name", "tỉnh, thành phố")
     if district is not None:
         index = data.districts_by_province.get(found.code, NameIndex())
-        found = _one(index.find(district), district, "district_name", "quận, huyện, thị xã, thành phố")
+        found = _one(index.lookup(district), district, "district_name", "quận, huyện, thị xã, thành phố")
     if commune is not None:
         index = data.communes_by_parent.get(found.code, NameIndex())
-        found = _one(index.find(commune), commune, "commune_name", "xã, phường, thị trấn")
+        found = _one(index.lookup(commune), commune, "commune_name", "xã, phường, thị trấn")
     return found
 
 
-def _one(codes: list[str], name: str, field: str, what: str) -> LegacyUnit:
-    if len(codes) == 1:
-        return legacy_unit(codes[0])
-    if not codes:
+def _one(match: NameMatch, name: str, field: str, what: str) -> LegacyUnit:
+    if len(match.codes) == 1:
+        return legacy_unit(match.codes[0])
+    if not match.codes:
         raise UnitError(
             "legacy_unit.name_not_found", f"Không tìm thấy {what} cũ có tên “{name}”.", field, status=404
         )
-    options = "; ".join(f"{legacy_unit(c).name_vi} ({c})" for c in codes)
-    raise UnitError(
-        "legacy_unit.name_ambiguous",
-        f"Tên “{name}” ứng với nhiều đơn vị cũ: {options}. Hãy chọn theo mã.",
-        field,
+    options = [f"{legacy_unit(c).name_vi} ({c})" for c in match.codes]
+    raise ambiguous_name(
+        "legacy_unit.name_ambiguous", name, options, loose=match.loose, field=field, legacy=True
     )
