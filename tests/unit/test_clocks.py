@@ -1,4 +1,4 @@
-"""Legal clocks, given/when/then: the Vietnamese working calendar, every statute of DOMAIN.md's table,
+"""Legal clocks, given/when/then: the Vietnamese working calendar, every statute in statutes.py,
 extensions, due-soon and overdue, provinces' promised-date defaults, and the unconfirmed registry."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
   `Nats-Expected-Last-Subject-Sequence` on the first message (the stream sequence of the
   subject's last message; 0 = the subject must be empty) and `Nats-Msg-Id` = the event id.
 - A retry after a lost ack is answered 10071 (wrong last sequence), not "duplicate", because
-  the concurrency check runs first (research §1.2, measured). So on 10071 the last message on
+  the concurrency check runs first (docs/ARCHITECTURE.md, P9). So on 10071 the last message on
   the subject is read: if it is our own last event, the append had succeeded.
 """
 

@@ -1,8 +1,8 @@
 """Streams and durable consumers, created or updated idempotently from code, drift reported.
 
 Services never declare streams (FastStream's `declare=True` may rewrite a stream's settings at
-start, pitfall 5) and nats-py's `pull_subscribe` binds to a durable without updating it
-(pitfall 6): this module is the one place where their configuration is decided.
+start; docs/ARCHITECTURE.md, P5) and nats-py's `pull_subscribe` binds to a durable without
+updating it (P6): this module is the one place where their configuration is decided.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ ADVISORY_MAX_AGE_S = 30 * 24 * 3600.0
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     return [
         # The event store. No age or count limits and discard=new: history is never dropped
-        # silently (pitfall 12). Never schedules or TTL here: they lift deny_purge (pitfall 11).
+        # silently (docs/ARCHITECTURE.md, P12). Never schedules or TTL here: they lift deny_purge (P11).
         StreamConfig(
             name=PETITIONS_STREAM,
             subjects=list(PETITIONS_STREAM_SUBJECTS),
@@ -237,7 +237,8 @@ async def align_to_checkpoint(js: JetStreamContext, spec: ConsumerSpec, checkpoi
     their ack wait expires, and meanwhile the server would hand its successor *later* events:
     applied first, they would move the checkpoint past the pending ones, which would then be
     skipped. The database checkpoint is the truth, so at start the durable is recreated at
-    `checkpoint + 1` whenever the server's view differs (research §6; Marten, Axon).
+    `checkpoint + 1` whenever the server's view differs (docs/ARCHITECTURE.md, P18; as Marten
+    and Axon do).
     """
     info = await js.consumer_info(spec.stream, spec.durable)
     acked = info.ack_floor.stream_seq if info.ack_floor else 0

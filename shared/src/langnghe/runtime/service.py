@@ -74,7 +74,7 @@ class ServiceRuntime:
         # (see langnghe.runtime.pull for why FastStream's batch loop is not used).
         self.broker.subscriber(
             spec.filter_subjects[0],
-            stream=JStream(spec.stream, declare=False),  # provisioning owns streams (pitfall 5)
+            stream=JStream(spec.stream, declare=False),  # provisioning owns streams: docs/ARCHITECTURE.md, P5
             durable=spec.durable,
             config=consumer_config(spec),
             pull_sub=PullSub(batch_size=spec.batch_size, batch=True),

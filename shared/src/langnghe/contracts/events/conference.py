@@ -29,7 +29,7 @@ from langnghe.contracts.events.base import DomainEvent
 
 
 class ConferenceKind(StrEnum):
-    """DOMAIN.md, "Where opinions come from"."""
+    """The meetings where citizens raise opinions before local leaders."""
 
     DIALOGUE_CONFERENCE = "dialogue_conference"  # hội nghị đối thoại
     VOTER_MEETING = "voter_meeting"  # tiếp xúc cử tri

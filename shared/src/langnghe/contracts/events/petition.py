@@ -29,7 +29,7 @@ from langnghe.contracts.events.conference import PublicationChannel, UnitLevel
 
 
 class Channel(StrEnum):
-    """Where the opinion was raised (DOMAIN.md, "Where opinions come from")."""
+    """Where the opinion was raised: at a meeting with leaders, or through another channel."""
 
     DIALOGUE_CONFERENCE = "dialogue_conference"
     VOTER_MEETING = "voter_meeting"
@@ -52,7 +52,7 @@ class LegalType(StrEnum):
 
 
 class Disposition(StrEnum):
-    """What the conference did with an opinion (DOMAIN.md, process step 3)."""
+    """What the conference did with an opinion (the step after it is raised)."""
 
     ANSWERED_ON_SPOT = "answered_on_spot"  # giải đáp tại hội nghị
     EXPLAINED = "explained"  # tuyên truyền, giải thích (policy misunderstanding)

@@ -1,6 +1,7 @@
-"""Every statutory clock, one named constant each (DOMAIN.md "Legal clocks"; mission-anchors §8).
+"""Every statutory clock, one named constant each.
 
-Figures are from the secondary legal sources cited in mission-anchors §8. Those not confirmed are
+Figures are from secondary legal sources (each clock's `legal_basis` names the law and article);
+none has yet been checked against the official gazette. Those not confirmed are
 imported from unconfirmed.py and named in the policy's `unconfirmed` keys.
 """
 
@@ -166,7 +167,7 @@ DIALOGUE_CONFERENCE_OPINION: Final = PromisedDateOnly(
 RECOMMENDATION_OR_REFLECTION: Final = PromisedDateOnly(
     code="recommendation_or_reflection",
     name_vi="Kiến nghị, phản ánh",
-    basis="No statutory processing time confirmed (mission-anchors §9; see unconfirmed.OPEN_QUESTIONS)",
+    basis="No statutory processing time confirmed (see unconfirmed.OPEN_QUESTIONS)",
     note="Deadline is the promised date, defaulting per province and field (promised.py).",
 )
 

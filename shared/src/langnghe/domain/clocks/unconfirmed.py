@@ -1,7 +1,7 @@
 """Every legal or calendar figure the clocks use without confirmation, in one place.
 
-"Confirmed" here means: stated by the sources cited in mission-anchors §8 (secondary legal sites)
-and not listed in §9. Nothing has yet been checked against the official gazette (Công báo, vbpl.vn).
+"Confirmed" here means: stated by the secondary legal sites consulted, with no doubt about it
+recorded here. Nothing has yet been checked against the official gazette (Công báo, vbpl.vn).
 
 The figures below are the values the code actually uses: statutes.py and overrides.py import them
 from here, so correcting one is a change to this file. Each owner also names the figure's key
@@ -37,7 +37,7 @@ COMPLAINT_DAY_KIND: Final = UnconfirmedFigure(
     key="complaint.day_kind",
     value=DayKind.CALENDAR,
     reason=(
-        "Luật Khiếu nại 2011 Arts. 27, 28 and 37 say 'ngày' without a unit. mission-anchors §8 reads "
+        "Luật Khiếu nại 2011 Arts. 27, 28 and 37 say 'ngày' without a unit. Secondary sources read "
         "calendar days, but provincial procedure sheets written under Nghị định 124/2020/NĐ-CP state "
         "'10 ngày làm việc' for acceptance. Calendar days chosen (the earlier of the two readings)."
     ),
@@ -113,7 +113,7 @@ REGISTRY: Final[tuple[UnconfirmedFigure[Any], ...]] = (
 )
 
 OPEN_QUESTIONS: Final[tuple[str, ...]] = (
-    # Gaps from mission-anchors §9 that the clocks deliberately do not encode (no figure to correct).
+    # Open legal questions that the clocks deliberately do not encode (no figure to correct).
     "Recommendations and reflections (kiến nghị, phản ánh) have no statutory clock here: the time limits of "
     "ND 20/2008/NĐ-CP (as amended by ND 92/2017) and Luật Tiếp công dân 2013 Art. 28 ('10 days') are "
     "unconfirmed, and the '15 working days' claim must not be used. Their deadline is the promised date.",

@@ -1,6 +1,6 @@
 """The fields (lĩnh vực) petitions are aggregated by, with stable codes.
 
-The first thirteen are the ones the source articles list (DOMAIN.md, "What is raised"); the rest
+The first thirteen are those that provincial news reports on dialogue conferences list; the rest
 are what a People's Committee's report by field needs in practice. Codes are part of the wire
 contract (`field_code` on `petition.received`, pattern `^[a-z_]{2,40}$`): never rename one, only
 add. Keywords are written with diacritics and matched without them (see `text.py`).

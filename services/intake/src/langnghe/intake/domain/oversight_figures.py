@@ -60,7 +60,7 @@ _SUPERVISION_EVENTS = (
 
 
 class Disposition(StrEnum):
-    """What was done with an opinion at the conference (DOMAIN.md, step 3)."""
+    """What was done with an opinion at the conference (the step after it is raised)."""
 
     ANSWERED_ON_THE_SPOT = "answered_on_the_spot"  # giải đáp, làm rõ tại hội nghị
     EXPLAINED = "explained"  # tuyên truyền, giải thích (policy misunderstanding)

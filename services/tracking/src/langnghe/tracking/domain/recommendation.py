@@ -24,7 +24,7 @@ from langnghe.tracking.domain.clock import STATUTE_CLOCK, LegalClock
 from langnghe.tracking.domain.commands import AssignPetition
 from langnghe.tracking.domain.state import PetitionState, evolve
 
-#: UNCONFIRMED: no statute in DOMAIN.md fixes how long an agency has to answer the MTTQ's
+#: UNCONFIRMED: no statute found so far fixes how long an agency has to answer the MTTQ's
 #: recommendation after supervision; 30 calendar days is a placeholder a province can replace.
 DEFAULT_RESPONSE: Final = PromisedDateRule(days=30, day_kind=DayKind.CALENDAR)
 

@@ -1,4 +1,4 @@
-"""The safety net under the deadline timers (ARCHITECTURE: "a periodic reconciler").
+"""The safety net under the deadline timers (docs/ARCHITECTURE.md, "Timers").
 
 A schedule can be lost: the timers stream was recreated, a server was restored from an old
 backup, the policy consumer was parked. Every run, the reconciler takes the open cases whose
