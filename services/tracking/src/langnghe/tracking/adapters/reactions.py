@@ -37,7 +37,7 @@ from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, province_of
 from langnghe.domain.codes import recommendation_petition_id
 from langnghe.runtime.commands import execute
-from langnghe.runtime.eventstore import JetStreamEventStore, RecordedEvent
+from langnghe.runtime.eventstore import EventStore, RecordedEvent
 from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.domain.petition import (
     AbsorbDuplicate,
@@ -73,9 +73,7 @@ class PetitionPolicy:
         {m.type_name() for m in MOVES_DEADLINES} | {SupervisionRecommendationIssued.type_name()}
     )
 
-    def __init__(
-        self, store: Callable[[], JetStreamEventStore], schedules: Callable[[], TimerSchedules]
-    ) -> None:
+    def __init__(self, store: Callable[[], EventStore], schedules: Callable[[], TimerSchedules]) -> None:
         self._store = store
         self._schedules = schedules
 
@@ -172,7 +170,7 @@ class PetitionPolicy:
 
 
 class TimerFiredPolicy:
-    def __init__(self, store: Callable[[], JetStreamEventStore]) -> None:
+    def __init__(self, store: Callable[[], EventStore]) -> None:
         self._store = store
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
