@@ -56,8 +56,8 @@ from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.reporting.domain.petition_figures import FIGURE_COLUMNS, FigureInputs, figures, summarise
 from langnghe.reporting.domain.petition_row import PetitionRow, apply, received_row
-from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.eventstore import RecordedEvent
+from langnghe.runtime.speedups.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.tables import projection_generations
 
 PROJECTION = "reporting-petitions"
