@@ -105,20 +105,18 @@ class ConsumerRunner:
     def incoming(self, msg: Msg) -> Incoming:
         md = msg.metadata
         event_type = msg.headers.get(HEADER_EVENT_TYPE) if msg.headers else None
-        item = self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered, event_type)
+        item = decode(
+            self.registry,
+            self.event_types,
+            msg,
+            md.sequence.stream,
+            msg.subject,
+            msg.data,
+            md.num_delivered,
+            event_type,
+        )
         item.delivery_seq = md.sequence.consumer
         return item
-
-    def _incoming(
-        self,
-        msg: Msg | None,
-        seq: int,
-        subject: str,
-        data: bytes,
-        delivered: int,
-        event_type: str | None = None,
-    ) -> Incoming:
-        return decode(self.registry, self.event_types, msg, seq, subject, data, delivered, event_type)
 
     async def _with_gaps_filled(self, items: list[Incoming]) -> list[Incoming]:
         if not self.spec.ordered or self.stream_reader is None or not items:
@@ -145,7 +143,11 @@ class ConsumerRunner:
             for stored in await self.stream_reader.read_range(subject_filter, self._position + 1, top):
                 if stored.seq not in have:
                     have.add(stored.seq)
-                    missing.append(self._incoming(None, stored.seq, stored.subject, stored.data, 1))
+                    missing.append(
+                        decode(
+                            self.registry, self.event_types, None, stored.seq, stored.subject, stored.data, 1
+                        )
+                    )
         if not missing:
             return items
         log.warning(
