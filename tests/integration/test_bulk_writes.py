@@ -1,4 +1,4 @@
-"""`langnghe.runtime.bulk` stores exactly what SQLAlchemy's own executemany stores, on SQLite
+"""`langnghe.runtime.speedups.bulk` stores exactly what SQLAlchemy's own executemany stores, on SQLite
 and PostgreSQL: times (aware, UTC), dates, booleans, NULLs, and updates by key; `copy_many`
 (COPY on PostgreSQL) too, inside the caller's transaction."""
 
@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from langnghe.domain.vietnam_time import VIETNAM_TIME
-from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.database import create_engine, session_factory
+from langnghe.runtime.speedups.bulk import copy_many, insert_many, update_many
 
 md = MetaData()
 

@@ -32,7 +32,7 @@ from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
 from langnghe.runtime.migrations import upgrade
 from langnghe.runtime.provisioning import consumer_config
 from langnghe.runtime.rebuild import rebuild
-from langnghe.runtime.replay_process import ReplayFailed
+from langnghe.runtime.speedups.replay_process import ReplayFailed
 
 MIGRATIONS = Path(langnghe.reporting.__file__).parent / "migrations"
 

@@ -1,5 +1,5 @@
-"""Conferences over HTTP against a real nats-server: the whole life of a commune dialogue
-conference, every kind of refusal, and retries that change nothing."""
+"""Conferences over HTTP, on the in-memory event store (no nats-server): the whole life of a
+commune dialogue conference, every kind of refusal, and retries that change nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from tests.service.harness import running
 
@@ -19,7 +18,7 @@ from langnghe.contracts.subjects import conference_subject
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import InMemoryEventStore
 
 
 def days(n: int) -> str:
@@ -28,8 +27,8 @@ def days(n: int) -> str:
 
 
 def key() -> dict[str, str]:
-    """A fresh Idempotency-Key: event ids derive from it, and JetStream drops a repeated
-    Nats-Msg-Id within its duplicate window."""
+    """A fresh Idempotency-Key: event ids derive from it, and the store drops a repeated
+    event id."""
     return {"Idempotency-Key": uuid.uuid4().hex}
 
 
@@ -70,19 +69,18 @@ def error(response: httpx.Response) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-async def store(module_nats: str) -> AsyncIterator[JetStreamEventStore]:
-    nc = await nats.connect(module_nats)
-    yield JetStreamEventStore(nc)
-    await nc.close()
+def store() -> InMemoryEventStore:
+    """One store per module, as one nats-server was: apps come and go, events stay."""
+    return InMemoryEventStore()
 
 
 @pytest.fixture
-async def intake(module_nats: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, IntakeSettings, module_nats, tmp_path / "intake.db") as client:
+async def intake(store: InMemoryEventStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app, IntakeSettings, None, tmp_path / "intake.db", store=store) as client:
         yield client
 
 
-async def stored(store: JetStreamEventStore, conference_id: str, province: str = "15") -> list[Envelope[Any]]:
+async def stored(store: InMemoryEventStore, conference_id: str, province: str = "15") -> list[Envelope[Any]]:
     loaded = await store.load(conference_subject(province, conference_id))
     envelopes = [r.envelope for r in loaded.events]
     assert all(isinstance(e, Envelope) for e in envelopes)
@@ -109,7 +107,7 @@ async def held_conference(intake: httpx.AsyncClient) -> str:
 
 
 async def test_a_dialogue_conference_from_scheduling_to_published_results(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     actor = {"X-Actor-Ref": "van-thu-03006"}
     r = await intake.post("/v1/conferences", json=sapa_dialogue(), headers={**key(), **actor})
@@ -236,7 +234,7 @@ async def test_a_dialogue_conference_from_scheduling_to_published_results(
 
 
 async def test_a_notice_given_on_the_day_is_recorded_as_late(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await schedule(intake, planned_on=days(3))
     r = await intake.get(f"/v1/conferences/{cid}")
@@ -278,7 +276,7 @@ async def test_a_postponed_conference_keeps_its_first_date_and_needs_a_new_notic
 
 
 async def test_invalid_requests_are_refused_with_code_field_and_vietnamese_message(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cases: list[tuple[dict[str, Any], str, str, str]] = [
         (sapa_dialogue(budget=1), "validation.extra_forbidden", "budget", "Trường này không được hỗ trợ."),
@@ -335,7 +333,7 @@ async def test_invalid_requests_are_refused_with_code_field_and_vietnamese_messa
 
 
 async def test_commands_out_of_order_are_refused_as_conflicts(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await schedule(intake)
     conclude = {
@@ -432,7 +430,7 @@ async def test_linking_an_unknown_petition_is_refused(intake: httpx.AsyncClient)
 
 
 async def test_a_retried_scheduling_returns_the_same_conference_and_appends_nothing(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     headers = key()
     first = await intake.post("/v1/conferences", json=sapa_dialogue(), headers=headers)
@@ -460,7 +458,7 @@ async def test_without_a_key_each_scheduling_is_a_new_conference(intake: httpx.A
 
 
 async def test_a_key_of_the_longest_allowed_length_still_makes_a_retry_safe(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await schedule(intake, planned_on=days(5))
     headers = {"Idempotency-Key": uuid.uuid4().hex * 4, "X-Correlation-Id": "c" * 300}
@@ -477,7 +475,7 @@ async def test_a_key_of_the_longest_allowed_length_still_makes_a_retry_safe(
 
 
 async def test_a_retried_command_changes_nothing_more(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await schedule(intake, planned_on=days(10))
     headers = key()
@@ -494,7 +492,7 @@ async def test_a_retried_command_changes_nothing_more(
 
 
 async def test_linking_the_same_petition_twice_links_it_once(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await held_conference(intake)
     r = await intake.post("/v1/petitions", json=petition(None, channel="online"), headers=key())

@@ -1,6 +1,7 @@
-"""A petition raised at a conference, over HTTP against a real nats-server: it must name a
-conference of its province that has been held and has not published its results, and it is
-then counted at that conference (linked once, however often the submission is retried)."""
+"""A petition raised at a conference, over HTTP, on the in-memory event store (no
+nats-server): it must name a conference of its province that has been held and has not
+published its results, and it is then counted at that conference (linked once, however often
+the submission is retried)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from tests.service.harness import running
 
@@ -22,7 +22,7 @@ from langnghe.contracts.subjects import conference_subject, petition_subject
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import InMemoryEventStore
 
 
 def days(n: int) -> str:
@@ -46,15 +46,14 @@ def petition(
 
 
 @pytest.fixture(scope="module")
-async def store(module_nats: str) -> AsyncIterator[JetStreamEventStore]:
-    nc = await nats.connect(module_nats)
-    yield JetStreamEventStore(nc)
-    await nc.close()
+def store() -> InMemoryEventStore:
+    """One store per module, as one nats-server was: apps come and go, events stay."""
+    return InMemoryEventStore()
 
 
 @pytest.fixture
-async def intake(module_nats: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, IntakeSettings, module_nats, tmp_path / "intake.db") as client:
+async def intake(store: InMemoryEventStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app, IntakeSettings, None, tmp_path / "intake.db", store=store) as client:
         yield client
 
 
@@ -100,7 +99,7 @@ def refusal(response: httpx.Response) -> tuple[int, str, str | None]:
 
 
 async def test_a_petition_raised_at_a_held_conference_is_counted_there(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     cid = await conference(intake, "hold")
     headers = key()
@@ -141,7 +140,7 @@ async def test_opinions_can_still_be_entered_after_the_conclusions(intake: httpx
 
 
 async def test_an_unknown_conference_is_refused_and_nothing_is_written(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     before = await store.stream_last_seq()
     headers = key()

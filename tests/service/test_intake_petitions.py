@@ -1,4 +1,4 @@
-"""`POST /v1/petitions` over HTTP against a real nats-server, through both of its paths: the
+"""`POST /v1/petitions` over HTTP, on the in-memory event store, through both of its paths: the
 ASGI fast path (a JSON body that validates) and FastAPI's route (everything else, and the
 reference). The same request must get the same answer either way; a `+json` content type,
 which the fast path leaves to FastAPI, sends a request through the route."""
@@ -14,23 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from tests.service.harness import running
 
 from langnghe.contracts.codec import REGISTRY, UnknownEvent
 from langnghe.contracts.events.petition import PetitionReceived
-from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
+from langnghe.contracts.subjects import petition_subject
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
+from langnghe.runtime.eventstore import InMemoryEventStore
 
 FAST = "application/json"
 ROUTE = "application/vnd.langnghe+json"
 
 
+@pytest.fixture(scope="module")
+def store() -> InMemoryEventStore:
+    """One store per module, as one nats-server was: apps come and go, events stay."""
+    return InMemoryEventStore()
+
+
 @pytest.fixture
-async def intake(module_nats: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, IntakeSettings, module_nats, tmp_path / "intake.db") as client:
+async def intake(store: InMemoryEventStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app, IntakeSettings, None, tmp_path / "intake.db", store=store) as client:
         yield client
 
 
@@ -149,7 +155,7 @@ async def test_a_refusal_by_the_domain_is_the_same_on_both_paths(intake: httpx.A
 
 @pytest.mark.parametrize("with_contact", [True, False], ids=["contact", "anonymous"])
 async def test_the_stored_event_refers_to_the_contact_the_vault_holds(
-    intake: httpx.AsyncClient, module_nats: str, tmp_path: Path, with_contact: bool
+    intake: httpx.AsyncClient, store: InMemoryEventStore, tmp_path: Path, with_contact: bool
 ) -> None:
     """The event carries the vault's reference to the contact (never the contact), the code
     and the time the vault recorded; a retry appends nothing new."""
@@ -164,13 +170,9 @@ async def test_the_stored_event_refers_to_the_contact_the_vault_holds(
             "SELECT citizen_ref, received_at FROM submissions WHERE idempotency_key = ?", (key,)
         ).fetchone()
     assert (citizen_ref is not None) == with_contact
-    nc = await nats.connect(module_nats)
-    try:
-        stored = await nc.jetstream().get_last_msg(
-            PETITIONS_STREAM, petition_subject("15", accepted["petition_id"])
-        )
-    finally:
-        await nc.close()
+    subject = petition_subject("15", accepted["petition_id"])
+    last, _ = await store.last_seq_of(subject)
+    [stored] = await store.read_range(subject, last, last)
     assert stored.seq == accepted["stream_seq"] == again.json()["stream_seq"]
     envelope = REGISTRY.decode(stored.data)
     assert not isinstance(envelope, UnknownEvent)

@@ -1,5 +1,6 @@
-"""Conference plans over HTTP against a real nats-server: a unit's plan for a year or a
-quarter, set, revised, read back, and refused when it names units that are not where it says."""
+"""Conference plans over HTTP, on the in-memory event store (no nats-server): a unit's plan
+for a year or a quarter, set, revised, read back, and refused when it names units that are not
+where it says."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from tests.service.harness import running
 
@@ -19,7 +19,7 @@ from langnghe.contracts.subjects import conference_plan_subject
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import InMemoryEventStore
 
 YEAR = vietnam_date(datetime.now(UTC)).year
 
@@ -33,20 +33,19 @@ def quarterly(unit_code: str, count: int = 1) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-async def store(module_nats: str) -> AsyncIterator[JetStreamEventStore]:
-    nc = await nats.connect(module_nats)
-    yield JetStreamEventStore(nc)
-    await nc.close()
+def store() -> InMemoryEventStore:
+    """One store per module, as one nats-server was: apps come and go, events stay."""
+    return InMemoryEventStore()
 
 
 @pytest.fixture
-async def intake(module_nats: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, IntakeSettings, module_nats, tmp_path / "intake.db") as client:
+async def intake(store: InMemoryEventStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app, IntakeSettings, None, tmp_path / "intake.db", store=store) as client:
         yield client
 
 
 async def test_a_province_plan_is_set_revised_and_read_back(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     # Lào Cai's plan for the year: one dialogue a quarter in Sa Pa and in Tả Van.
     url = f"/v1/conference-plans/15/{YEAR}"
@@ -96,7 +95,7 @@ async def test_a_province_plan_is_set_revised_and_read_back(
 
 
 async def test_a_commune_quarter_plan_is_filed_under_its_province(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     url = f"/v1/conference-plans/03006/{YEAR}-Q2"
     lines = [{"unit_code": "03006", "level": "commune", "quarter": 2, "count": 1}]
@@ -110,7 +109,7 @@ async def test_a_commune_quarter_plan_is_filed_under_its_province(
 
 
 async def test_plans_naming_units_elsewhere_or_bad_periods_are_refused(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     before = await store.stream_last_seq()
     cases: list[tuple[str, dict[str, Any], int, str, str]] = [

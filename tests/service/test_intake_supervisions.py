@@ -1,5 +1,6 @@
-"""MTTQ supervision sessions over HTTP against a real nats-server: planned, held, findings
-recorded, recommendations issued, each step in the store; refusals in the wrong order."""
+"""MTTQ supervision sessions over HTTP, on the in-memory event store (no nats-server):
+planned, held, findings recorded, recommendations issued, each step in the store; refusals in
+the wrong order."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from tests.service.harness import running
 
@@ -20,7 +20,7 @@ from langnghe.domain.codes import recommendation_petition_id
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app
 from langnghe.intake.settings import IntakeSettings
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import InMemoryEventStore
 
 
 def days(n: int) -> str:
@@ -53,15 +53,14 @@ RECOMMENDATION = {
 
 
 @pytest.fixture(scope="module")
-async def store(module_nats: str) -> AsyncIterator[JetStreamEventStore]:
-    nc = await nats.connect(module_nats)
-    yield JetStreamEventStore(nc)
-    await nc.close()
+def store() -> InMemoryEventStore:
+    """One store per module, as one nats-server was: apps come and go, events stay."""
+    return InMemoryEventStore()
 
 
 @pytest.fixture
-async def intake(module_nats: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app, IntakeSettings, module_nats, tmp_path / "intake.db") as client:
+async def intake(store: InMemoryEventStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app, IntakeSettings, None, tmp_path / "intake.db", store=store) as client:
         yield client
 
 
@@ -72,7 +71,7 @@ def refusal(response: httpx.Response) -> tuple[int, str, str | None]:
 
 
 async def test_a_supervision_session_from_plan_to_recommendation(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     r = await intake.post("/v1/supervisions", json=session(), headers=key())
     assert r.status_code == 201, r.text
@@ -172,7 +171,7 @@ async def test_a_supervision_session_from_plan_to_recommendation(
 
 
 async def test_a_retried_plan_returns_the_same_session(
-    intake: httpx.AsyncClient, store: JetStreamEventStore
+    intake: httpx.AsyncClient, store: InMemoryEventStore
 ) -> None:
     headers = key()
     first = await intake.post("/v1/supervisions", json=session(), headers=headers)
@@ -184,7 +183,7 @@ async def test_a_retried_plan_returns_the_same_session(
     assert await store.stream_last_seq() == after
 
 
-async def test_invalid_sessions_are_refused(intake: httpx.AsyncClient, store: JetStreamEventStore) -> None:
+async def test_invalid_sessions_are_refused(intake: httpx.AsyncClient, store: InMemoryEventStore) -> None:
     before = await store.stream_last_seq()
     cases = [
         (session(planned_on=days(-1)), (422, "supervision.planned_in_past", "planned_on")),

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from langnghe.contracts.consumers import ConsumerSpec
-from langnghe.runtime import replay_process
 from langnghe.runtime.eventstore import StoredMessage
-from langnghe.runtime.replay_helper import end_mark, frame
-from langnghe.runtime.replay_process import cut
+from langnghe.runtime.speedups import replay_process
+from langnghe.runtime.speedups.replay_helper import end_mark, frame
+from langnghe.runtime.speedups.replay_process import cut
 
 MESSAGES = [
     StoredMessage(1, "petitions.events.01.a", b'{"type":"petition.received"}'),
@@ -55,7 +55,7 @@ def test_a_partial_frame_is_left_in_the_buffer() -> None:
 
 FAKE_HELPER = """
 import sys
-from langnghe.runtime.replay_helper import end_mark, frame
+from langnghe.runtime.speedups.replay_helper import end_mark, frame
 out = sys.stdout.buffer
 out.write(frame(1, "petitions.events.01.a", b"{}"))
 out.write(frame(2, "petitions.events.01.a", b"{}"))

@@ -1507,7 +1507,7 @@ class Bench:
 
     def run(self) -> int:
         from langnghe.runtime import nats_server
-        from langnghe.runtime.gc_tuning import tune_gc
+        from langnghe.runtime.speedups.gc_tuning import tune_gc
 
         # The replays and the rebuild run in this process: with the garbage collector set as
         # in every service (the rebuild runs inside reporting), raw limit and figure alike.

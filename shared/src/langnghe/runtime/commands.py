@@ -19,7 +19,7 @@ from typing import TypeVar
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
-from langnghe.runtime.eventstore import ConcurrencyConflict, JetStreamEventStore, NewEvent
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore, NewEvent
 
 S = TypeVar("S")
 
@@ -60,7 +60,7 @@ class Target:
 
 
 async def execute(
-    store: JetStreamEventStore,
+    store: EventStore,
     target: Target,
     fold: Fold[S],
     decide: Callable[[S, datetime], list[DomainEvent]],

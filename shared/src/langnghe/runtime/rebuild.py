@@ -2,7 +2,7 @@
 
 1. Create generation N+1's tables; replay the stream into them with an ordered consumer
    (received in this process, or by a helper process on another core when given the server
-   URLs: `langnghe.runtime.replay_process`), batch by batch, each batch in one transaction
+   URLs: `langnghe.runtime.speedups.replay_process`), batch by batch, each batch in one transaction
    with the rebuild's own checkpoint, the projection's counters summed in memory and written
    once at the end; then build the secondary indexes (a rebuild fills the tables without
    them).
@@ -37,7 +37,7 @@ from langnghe.contracts.subjects import subject_matcher
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
 from langnghe.runtime.replay_end import ReplayEnd
-from langnghe.runtime.replay_process import replay_via_helper
+from langnghe.runtime.speedups.replay_process import replay_via_helper
 
 log = structlog.get_logger("langnghe.rebuild")
 
@@ -156,7 +156,7 @@ async def rebuild(
 ) -> RebuildReport:
     """Rebuild `projection` into its next generation and switch to it. With `servers` (the
     URLs the service connects with), the stream is received by a helper process on another
-    core (`langnghe.runtime.replay_process`); without, in this one."""
+    core (`langnghe.runtime.speedups.replay_process`); without, in this one."""
     started = time.perf_counter()
     async with sessions() as session:
         old = await projection.active_generation(session)

@@ -1,6 +1,6 @@
 """When an ordered-consumer replay has received everything, for the rebuild's replays (in
 this process, `langnghe.runtime.rebuild.replay`, and in the helper process,
-`langnghe.runtime.replay_helper`, which is why this imports nothing but nats-py).
+`langnghe.runtime.speedups.replay_helper`, which is why this imports nothing but nats-py).
 
 A replay is done when a message arrives that was the last one on its filters when the server
 sent it (`num_pending == 0`). Quiet is not an end: a server that is busy, paused or recreating

@@ -8,8 +8,8 @@ from typing import TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from langnghe.runtime.gc_tuning import tune_gc
 from langnghe.runtime.settings import ServiceSettings
+from langnghe.runtime.speedups.gc_tuning import tune_gc
 
 S = TypeVar("S", bound=ServiceSettings)
 

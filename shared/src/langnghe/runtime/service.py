@@ -1,8 +1,11 @@
 """What every service process has: a database, a NATS connection (owned by FastStream's
 broker), its durable consumers driven by the runner, health, graceful shutdown.
 
-A service's `create_app(settings)` builds one `ServiceRuntime`, registers its consumers
-and routes, and returns the FastAPI app: that is the single wiring point.
+A service's `create_app(settings, *, store=None, ...)` builds one `ServiceRuntime`, registers
+its consumers and routes, and returns the FastAPI app: that is the single wiring point. An
+adapter given to it (an event store, a vault, a channel) is used instead of the one the
+service would build, as in a bootstrap function. A runtime given its event store and running
+no consumer never connects to NATS: such a service runs on an in-memory store alone.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import ConsumerRunner, EventHandler
 from langnghe.runtime.database import create_engine, session_factory
-from langnghe.runtime.eventstore import JetStreamEventStore, StoredMessage
+from langnghe.runtime.eventstore import EventStore, JetStreamEventStore, StoredMessage
 from langnghe.runtime.logging import configure_logging
 from langnghe.runtime.migrations import upgrade
 from langnghe.runtime.provisioning import align_to_checkpoint, consumer_config
@@ -47,6 +50,7 @@ class ServiceRuntime:
         *,
         migrations: Path,
         description: str = "",
+        store: EventStore | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
@@ -59,7 +63,9 @@ class ServiceRuntime:
         self.broker = NatsBroker(settings.nats_servers, logger=None, max_reconnect_attempts=-1)
         self.runners: list[ConsumerRunner] = []
         self._pulls: list[PullLoop] = []
-        self._store: JetStreamEventStore | None = None
+        #: The event store handlers use: the given one, else JetStream once connected.
+        self._store: EventStore | None = store
+        self._store_given = store is not None
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
@@ -107,7 +113,13 @@ class ServiceRuntime:
         return self.broker.connection
 
     @property
-    def store(self) -> JetStreamEventStore:
+    def needs_nats(self) -> bool:
+        """Whether the service talks to NATS: always, unless its event store was given and
+        it runs no consumer and no periodic job (a periodic job may use the connection)."""
+        return not self._store_given or bool(self.runners) or bool(self._periodic)
+
+    @property
+    def store(self) -> EventStore:
         if self._store is None:
             self._store = JetStreamEventStore(self.nc)
         return self._store
@@ -126,8 +138,9 @@ class ServiceRuntime:
             await upgrade(self.engine, self.migrations)
         for hook in self.on_startup:
             await hook()
-        await self.broker.connect()
-        await self._align_consumers()
+        if self.needs_nats:
+            await self.broker.connect()
+            await self._align_consumers()
         for runner in self.runners:
             loop = PullLoop(self.nc, runner)
             await loop.start()
@@ -173,10 +186,11 @@ class ServiceRuntime:
 
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}
-        try:
-            checks["nats"] = bool(self.broker.connection.is_connected)
-        except Exception:  # noqa: BLE001 - not connected yet
-            checks["nats"] = False
+        if self.needs_nats:
+            try:
+                checks["nats"] = bool(self.broker.connection.is_connected)
+            except Exception:  # noqa: BLE001 - not connected yet
+                checks["nats"] = False
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
@@ -187,7 +201,8 @@ class ServiceRuntime:
         checks["consumers_bound"] = len(self._pulls) == len(self.runners) and all(
             p.state.bound for p in self._pulls
         )
-        ready = bool(checks["nats"] and checks["database"] and checks["consumers_bound"])
+        nats_ok = checks["nats"] if self.needs_nats else True
+        ready = bool(nats_ok and checks["database"] and checks["consumers_bound"])
         return {"ready": ready, "service": self.name, **checks}
 
     async def consumer_lag(self) -> list[dict[str, Any]]:
@@ -236,7 +251,9 @@ def _documented_handler(runner: ConsumerRunner) -> Callable[[NatsMessage], Await
 
 
 class _StreamReader:
-    """Reads a stream once the connection exists (the runner is built before the app starts)."""
+    """Reads a stream once the connection exists (the runner is built before the app starts).
+    Always JetStream, even when the service's store was given: a consumer fills its gaps from
+    the stream its durable consumer is on."""
 
     def __init__(self, runtime: ServiceRuntime, stream: str) -> None:
         self._runtime = runtime

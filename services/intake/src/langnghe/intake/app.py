@@ -13,10 +13,11 @@ from langnghe.contracts.subjects import (
     PETITION_EVENTS,
     SUPERVISION_EVENTS,
 )
-from langnghe.intake.adapters.vault import SqlVault
+from langnghe.intake.adapters.vault import SqlVault, Vault
 from langnghe.intake.entrypoints import conferences, http, plans, supervisions
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.settings import IntakeSettings
+from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
 
@@ -55,9 +56,18 @@ _APPENDED = (
 )
 
 
-def create_app(settings: IntakeSettings) -> FastAPI:
+def create_app(
+    settings: IntakeSettings, *, store: EventStore | None = None, vault: Vault | None = None
+) -> FastAPI:
+    """The intake app. `store` and `vault` replace the JetStream store and the SQL vault on
+    the service's database. Intake runs no consumer, so with a store given (the in-memory
+    one in tests) it never connects to NATS."""
     runtime = ServiceRuntime(
-        "intake", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
+        "intake",
+        settings,
+        migrations=Path(__file__).parent / "migrations",
+        description=DESCRIPTION,
+        store=store,
     )
     # Documented in AsyncAPI: what intake appends to the event store.
     runtime.broker.publisher(
@@ -73,7 +83,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="Lắng Nghe — intake", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
-    vault = SqlVault(runtime.sessions)  # one per process: it groups concurrent commits
+    # One SqlVault per process: it groups concurrent commits.
+    active_vault: Vault = vault if vault is not None else SqlVault(runtime.sessions)
 
     async def accept(
         body: http.PetitionIn, key: str | None, actor: str | None, correlation: str | None
@@ -83,7 +94,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             idempotency_key=key,
             actor_ref=actor,
             correlation_id=correlation,
-            vault=vault,
+            vault=active_vault,
             store=runtime.store,
         )
 
@@ -93,7 +104,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     correlation_middleware(app)
     app.include_router(ops_router(runtime))
     # The store is looked up per request: the NATS connection exists once the app has started.
-    app.include_router(http.router(vault, lambda: runtime.store))
+    app.include_router(http.router(active_vault, lambda: runtime.store))
     app.include_router(conferences.router(lambda: runtime.store))
     app.include_router(plans.router(lambda: runtime.store))
     app.include_router(supervisions.router(lambda: runtime.store))

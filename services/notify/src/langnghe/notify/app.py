@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from langnghe.contracts.consumers import NOTIFY_CITIZEN
-from langnghe.notify.adapters.channels import DevChannel
+from langnghe.notify.adapters.channels import DevChannel, NoticeChannel
 from langnghe.notify.entrypoints import http
 from langnghe.notify.policies.notify_citizen import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.settings import NotifySettings
@@ -17,12 +17,15 @@ from langnghe.runtime.service import ServiceRuntime
 DESCRIPTION = "Gửi thông báo cho người dân khi kiến nghị được trả lời (kênh phát triển: ghi vào bảng)."
 
 
-def create_app(settings: NotifySettings) -> FastAPI:
+def create_app(settings: NotifySettings, *, channel: NoticeChannel | None = None) -> FastAPI:
+    """The notify app. `channel` replaces the development channel (a table of sent notices)."""
     runtime = ServiceRuntime(
         "notify", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
     )
     runtime.add_consumer(
-        NOTIFY_CITIZEN, WhenPetitionAnsweredNotifyCitizen(DevChannel()), title="notify-citizen-notices"
+        NOTIFY_CITIZEN,
+        WhenPetitionAnsweredNotifyCitizen(channel if channel is not None else DevChannel()),
+        title="notify-citizen-notices",
     )
     app = FastAPI(title="Lắng Nghe — notify", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime

@@ -12,6 +12,7 @@ from langnghe.contracts.events.petition import PETITION_EVENTS as PETITION_EVENT
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
+from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
 from langnghe.tracking.adapters.schedules import TimerSchedules
@@ -28,9 +29,16 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: TrackingSettings) -> FastAPI:
+def create_app(settings: TrackingSettings, *, store: EventStore | None = None) -> FastAPI:
+    """The tracking app. `store` replaces the JetStream event store for the routes, the
+    policies and the reconciler. Tracking still needs NATS with any store: its consumers are
+    durable JetStream consumers, and its deadline timers are server-side message schedules."""
     runtime = ServiceRuntime(
-        "tracking", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
+        "tracking",
+        settings,
+        migrations=Path(__file__).parent / "migrations",
+        description=DESCRIPTION,
+        store=store,
     )
     runtime.add_consumer(TRACKING_CASES, CaseInbox(), title="tracking-cases")
     runtime.add_consumer(

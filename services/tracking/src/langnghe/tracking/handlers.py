@@ -11,7 +11,7 @@ from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import petition_subject, petition_subject_any_province
 from langnghe.runtime.commands import CommandOutcome, Target, execute
-from langnghe.runtime.eventstore import ConcurrencyConflict, JetStreamEventStore
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore
 from langnghe.tracking.domain.petition import (
     PetitionCommand,
     PetitionRuleBroken,
@@ -43,7 +43,7 @@ def petition_target(petition_id: str, *, create_in_province: str | None = None) 
     )
 
 
-async def load_petition(store: JetStreamEventStore, petition_id: str) -> PetitionState:
+async def load_petition(store: EventStore, petition_id: str) -> PetitionState:
     loaded = await store.load(petition_subject_any_province(petition_id))
     return fold(
         (r.envelope.event, r.envelope.meta.occurred_at)
@@ -53,7 +53,7 @@ async def load_petition(store: JetStreamEventStore, petition_id: str) -> Petitio
 
 
 async def handle_command(
-    store: JetStreamEventStore,
+    store: EventStore,
     petition_id: str,
     decide: Decide,
     *,

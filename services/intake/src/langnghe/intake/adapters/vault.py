@@ -1,10 +1,12 @@
-"""SQL adapter for the vault and the submission records."""
+"""The vault (citizens' contacts and the submission records): the port handlers use, and its
+SQL adapter."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +31,15 @@ class CitizenContact:
     phone: str | None
     email: str | None
     address: str | None
+
+
+class Vault(Protocol):
+    """What the submission handler needs from the vault (SqlVault in production)."""
+
+    async def record_submission(self, submission: Submission, contact: CitizenContact | None) -> Submission:
+        """Store the contact and the submission together; if the key is already taken (a
+        retry), return the stored submission instead."""
+        ...
 
 
 class SqlVault:

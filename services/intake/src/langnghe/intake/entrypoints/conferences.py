@@ -42,7 +42,7 @@ from langnghe.intake.handlers.conferences import (
 )
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.runtime.commands import CommandOutcome
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 
 ShortText = Annotated[str, Field(max_length=200)]
 
@@ -215,7 +215,7 @@ def _view(view: ConferenceView) -> ConferenceOut:
     )
 
 
-def router(store: Callable[[], JetStreamEventStore]) -> APIRouter:
+def router(store: Callable[[], EventStore]) -> APIRouter:
     api = APIRouter(prefix="/v1/conferences", tags=["hội nghị (conferences)"])
 
     async def change(

@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.petition import Channel, LegalType
 from langnghe.contracts.subjects import InvalidSubjectToken
-from langnghe.intake.adapters.vault import CitizenContact, SqlVault
+from langnghe.intake.adapters.vault import CitizenContact, Vault
 from langnghe.intake.domain.submission import SubmissionRefused, SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
 from langnghe.intake.handlers import IdempotencyKeyReused, fingerprint, submit_petition
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable, JetStreamEventStore
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore, EventStoreUnavailable
 from langnghe.runtime.http import ApiError, ErrorBody
 
 
@@ -83,8 +83,8 @@ async def accept_petition(
     idempotency_key: str | None,
     actor_ref: str | None,
     correlation_id: str | None,
-    vault: SqlVault,
-    store: JetStreamEventStore,
+    vault: Vault,
+    store: EventStore,
 ) -> PetitionAccepted:
     """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
     the ASGI fast path alike): submit, or raise the ApiError a client acts on."""
@@ -129,7 +129,7 @@ async def accept_petition(
     )
 
 
-def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRouter:
+def router(vault: Vault, store: Callable[[], EventStore]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
 
     @api.post(

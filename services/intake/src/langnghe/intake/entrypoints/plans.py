@@ -19,7 +19,7 @@ from langnghe.intake.entrypoints.command_headers import command_context
 from langnghe.intake.entrypoints.errors import RESPONSES, refusals_as_api_errors
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.plans import get_plan, plan_province, set_plan
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import ApiError
 
 _PERIOD = re.compile(r"^([0-9]{4})(?:-[Qq]([1-4]))?$")
@@ -127,7 +127,7 @@ def _plan(plan_id: str, state: PlanState, stream_seq: int) -> PlanOut:
     )
 
 
-def router(store: Callable[[], JetStreamEventStore]) -> APIRouter:
+def router(store: Callable[[], EventStore]) -> APIRouter:
     api = APIRouter(prefix="/v1/conference-plans", tags=["hội nghị (conferences)"])
 
     @api.put(

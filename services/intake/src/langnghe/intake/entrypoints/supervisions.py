@@ -30,7 +30,7 @@ from langnghe.intake.handlers.supervisions import (
     plan_supervision,
 )
 from langnghe.runtime.commands import CommandOutcome
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 
 AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"])]
 Ref = Annotated[str, Field(max_length=128)]
@@ -158,7 +158,7 @@ def _view(view: SupervisionView) -> SupervisionOut:
     )
 
 
-def router(store: Callable[[], JetStreamEventStore]) -> APIRouter:
+def router(store: Callable[[], EventStore]) -> APIRouter:
     api = APIRouter(prefix="/v1/supervisions", tags=["giám sát (MTTQ supervision)"])
 
     async def change(

@@ -28,7 +28,7 @@ from langnghe.intake.domain.references import check_schedule_references
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.facts import facts
 from langnghe.runtime.commands import CommandOutcome, Target, command_id, execute
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 
 AGGREGATE = "conference"
 
@@ -52,14 +52,14 @@ def _target(conference_id: str, province_code: str | None = None) -> Target:
     return Target(AGGREGATE, conference_id, conference_subject(province, conference_id))
 
 
-async def _load(store: JetStreamEventStore, subject: str) -> tuple[ConferenceState, int]:
+async def _load(store: EventStore, subject: str) -> tuple[ConferenceState, int]:
     loaded = await store.load(subject)
     state = conference.fold(facts(loaded))
     return state, loaded.last_seq
 
 
 async def schedule_conference(
-    store: JetStreamEventStore, cmd: ScheduleConference, ctx: CommandContext
+    store: EventStore, cmd: ScheduleConference, ctx: CommandContext
 ) -> CommandOutcome:
     conference_id = aggregate_id(CONFERENCE, cmd.province_code, ctx.creation_key())
     subject = conference_subject(cmd.province_code, conference_id)
@@ -81,7 +81,7 @@ async def schedule_conference(
 
 
 async def change_conference(
-    store: JetStreamEventStore, conference_id: str, name: str, cmd: ConferenceCommand, ctx: CommandContext
+    store: EventStore, conference_id: str, name: str, cmd: ConferenceCommand, ctx: CommandContext
 ) -> CommandOutcome:
     """Any command on an existing conference but linking an opinion (see `link_opinion`)."""
     return await execute(
@@ -95,14 +95,14 @@ async def change_conference(
     )
 
 
-async def received_petition(store: JetStreamEventStore, petition_id: str) -> PetitionReceived | None:
+async def received_petition(store: EventStore, petition_id: str) -> PetitionReceived | None:
     loaded = await store.load(petition_subject_any_province(petition_id))
     first = next((event for event, _ in facts(loaded)), None)
     return first if isinstance(first, PetitionReceived) else None
 
 
 async def link_opinion(
-    store: JetStreamEventStore,
+    store: EventStore,
     conference_id: str,
     petition_id: str,
     ctx: CommandContext,
@@ -132,23 +132,21 @@ async def link_opinion(
 
 
 async def link_petition(
-    store: JetStreamEventStore, conference_id: str, petition_id: str, ctx: CommandContext
+    store: EventStore, conference_id: str, petition_id: str, ctx: CommandContext
 ) -> CommandOutcome:
     """Link by hand a petition already in the store (say, one entered before the conference was)."""
     petition = await received_petition(store, petition_id)
     return await link_opinion(store, conference_id, petition_id, ctx, petition=petition)
 
 
-async def load_conference(
-    store: JetStreamEventStore, province_code: str, conference_id: str
-) -> ConferenceState:
+async def load_conference(store: EventStore, province_code: str, conference_id: str) -> ConferenceState:
     """The conference as filed under `province_code`: one of another province is not found there."""
     state, _ = await _load(store, conference_subject(province_code, conference_id))
     return state
 
 
 async def get_conference(
-    store: JetStreamEventStore,
+    store: EventStore,
     conference_id: str,
     today: Callable[[], date] = lambda: vietnam_date(datetime.now(UTC)),
 ) -> ConferenceView:

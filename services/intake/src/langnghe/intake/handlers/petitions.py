@@ -17,13 +17,13 @@ from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.subjects import petition_subject
 from langnghe.domain.vietnam_time import vietnam_date
-from langnghe.intake.adapters.vault import CitizenContact, SqlVault, Submission
+from langnghe.intake.adapters.vault import CitizenContact, Submission, Vault
 from langnghe.intake.domain.conference import ConferenceRuleBroken
 from langnghe.intake.domain.conference_opinions import check_conference_takes_opinion
 from langnghe.intake.domain.submission import SubmitPetition, decide_submission
 from langnghe.intake.handlers.conferences import link_opinion, load_conference
 from langnghe.intake.handlers.context import CommandContext
-from langnghe.runtime.eventstore import JetStreamEventStore, NewEvent
+from langnghe.runtime.eventstore import EventStore, NewEvent
 
 log = structlog.get_logger("langnghe.intake")
 
@@ -61,8 +61,8 @@ async def submit_petition(
     request_fingerprint: str,
     actor: Actor,
     correlation_id: str,
-    vault: SqlVault,
-    store: JetStreamEventStore,
+    vault: Vault,
+    store: EventStore,
 ) -> Accepted:
     received_at = datetime.now(UTC)
     new_id = new_petition_id()
@@ -119,7 +119,7 @@ async def submit_petition(
 
 
 async def _link_to_conference(
-    store: JetStreamEventStore, event: PetitionReceived, petition_id: str, actor: Actor, correlation_id: str
+    store: EventStore, event: PetitionReceived, petition_id: str, actor: Actor, correlation_id: str
 ) -> None:
     """After the petition is stored: a retried submission links again, which is a no-op."""
     assert event.conference_id is not None

@@ -24,7 +24,7 @@ from langnghe.intake.domain.references import check_plan_references, find_place
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.facts import facts
 from langnghe.runtime.commands import CommandOutcome, Target, execute
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 
 AGGREGATE = "conference_plan"
 
@@ -42,7 +42,7 @@ def plan_province(issuer_unit_code: str) -> str:
     return find_place(issuer_unit_code, "issuer_unit_code").province_code
 
 
-async def set_plan(store: JetStreamEventStore, cmd: SetConferencePlan, ctx: CommandContext) -> CommandOutcome:
+async def set_plan(store: EventStore, cmd: SetConferencePlan, ctx: CommandContext) -> CommandOutcome:
     aggregate_id = plan_id(cmd.issuer_unit_code, cmd.year, cmd.quarter)
     subject = conference_plan_subject(cmd.province_code, aggregate_id)
 
@@ -63,9 +63,7 @@ async def set_plan(store: JetStreamEventStore, cmd: SetConferencePlan, ctx: Comm
     )
 
 
-async def get_plan(
-    store: JetStreamEventStore, issuer_unit_code: str, year: int, quarter: int | None
-) -> PlanView:
+async def get_plan(store: EventStore, issuer_unit_code: str, year: int, quarter: int | None) -> PlanView:
     aggregate_id = plan_id(issuer_unit_code, year, quarter)
     loaded = await store.load(conference_plan_subject(plan_province(issuer_unit_code), aggregate_id))
     state = plan.fold(facts(loaded))

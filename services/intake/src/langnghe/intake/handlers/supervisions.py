@@ -24,7 +24,7 @@ from langnghe.intake.domain.supervision import (
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.facts import facts
 from langnghe.runtime.commands import CommandOutcome, Target, execute
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 
 AGGREGATE = "supervision"
 
@@ -47,9 +47,7 @@ def _province(session_id: str) -> str:
     return province
 
 
-async def plan_supervision(
-    store: JetStreamEventStore, cmd: PlanSupervision, ctx: CommandContext
-) -> CommandOutcome:
+async def plan_supervision(store: EventStore, cmd: PlanSupervision, ctx: CommandContext) -> CommandOutcome:
     session_id = aggregate_id(SUPERVISION, cmd.province_code, ctx.creation_key())
     subject = supervision_subject(cmd.province_code, session_id)
 
@@ -70,7 +68,7 @@ async def plan_supervision(
 
 
 async def change_supervision(
-    store: JetStreamEventStore, session_id: str, name: str, cmd: SupervisionCommand, ctx: CommandContext
+    store: EventStore, session_id: str, name: str, cmd: SupervisionCommand, ctx: CommandContext
 ) -> CommandOutcome:
     province = _province(session_id)
 
@@ -91,7 +89,7 @@ async def change_supervision(
     )
 
 
-async def get_supervision(store: JetStreamEventStore, session_id: str) -> SupervisionView:
+async def get_supervision(store: EventStore, session_id: str) -> SupervisionView:
     loaded = await store.load(supervision_subject(_province(session_id), session_id))
     state = supervision.fold(facts(loaded))
     if not state.exists:

@@ -16,7 +16,7 @@ from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.runtime.http import ApiError, ErrorBody
 from langnghe.runtime.rebuild import RebuildReport
 from langnghe.runtime.replay_end import ReplayStalled
-from langnghe.runtime.replay_process import ReplayFailed
+from langnghe.runtime.speedups.replay_process import ReplayFailed
 
 log = structlog.get_logger("langnghe.reporting")
 

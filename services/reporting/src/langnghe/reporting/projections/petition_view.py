@@ -40,8 +40,8 @@ from langnghe.reporting.domain.petition_row import PetitionRow, received_row
 from langnghe.reporting.domain.petition_row_fold import apply
 from langnghe.reporting.projections.petition_row_storage import from_db, insert_params, update_params
 from langnghe.reporting.projections.rebuild_tallies import Tallies
-from langnghe.runtime.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.eventstore import RecordedEvent
+from langnghe.runtime.speedups.bulk import copy_many, insert_many, update_many
 from langnghe.runtime.tables import projection_generations
 
 PROJECTION = "reporting-petitions"

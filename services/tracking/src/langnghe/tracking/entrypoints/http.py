@@ -21,7 +21,7 @@ from langnghe.contracts.events.conference import PublicationChannel, UnitLevel
 from langnghe.contracts.events.petition import ComplaintInstance, DeadlineKind, Disposition, TransferKind
 from langnghe.contracts.subjects import InvalidSubjectToken
 from langnghe.runtime.commands import command_id
-from langnghe.runtime.eventstore import EventStoreUnavailable, JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore, EventStoreUnavailable
 from langnghe.runtime.http import ApiError, ErrorBody
 from langnghe.tracking.domain.case_view import case_view
 from langnghe.tracking.domain.petition import (
@@ -213,7 +213,7 @@ IdempotencyKey = Annotated[str | None, Header(max_length=128)]
 ActorRef = Annotated[str | None, Header(max_length=128)]
 
 
-def router(store: Callable[[], JetStreamEventStore], sessions: async_sessionmaker[AsyncSession]) -> APIRouter:
+def router(store: Callable[[], EventStore], sessions: async_sessionmaker[AsyncSession]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["theo dõi giải quyết (tracking)"])
 
     async def run(

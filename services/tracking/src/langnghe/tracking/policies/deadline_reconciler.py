@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from langnghe.contracts.envelope import Actor
 from langnghe.runtime.commands import execute
-from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.eventstore import EventStore
 from langnghe.tracking.adapters.tables import cases
 from langnghe.tracking.domain.petition import OPEN, fold, vietnam_date
 from langnghe.tracking.domain.timers import due_now, mark_command, timer_command_id
@@ -56,7 +56,7 @@ async def candidates(session: AsyncSession, today: date, *, limit: int = BATCH) 
 
 async def reconcile(
     sessions: async_sessionmaker[AsyncSession],
-    store: JetStreamEventStore,
+    store: EventStore,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:

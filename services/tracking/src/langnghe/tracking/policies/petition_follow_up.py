@@ -34,7 +34,7 @@ from langnghe.contracts.events.petition import (
 from langnghe.contracts.subjects import PETITION_EVENTS, province_of
 from langnghe.domain.codes import recommendation_petition_id
 from langnghe.runtime.commands import execute
-from langnghe.runtime.eventstore import JetStreamEventStore, RecordedEvent
+from langnghe.runtime.eventstore import EventStore, RecordedEvent
 from langnghe.tracking.adapters.schedules import TimerSchedules
 from langnghe.tracking.domain.petition import (
     AbsorbDuplicate,
@@ -70,9 +70,7 @@ class PetitionPolicy:
         {m.type_name() for m in MOVES_DEADLINES} | {SupervisionRecommendationIssued.type_name()}
     )
 
-    def __init__(
-        self, store: Callable[[], JetStreamEventStore], schedules: Callable[[], TimerSchedules]
-    ) -> None:
+    def __init__(self, store: Callable[[], EventStore], schedules: Callable[[], TimerSchedules]) -> None:
         self._store = store
         self._schedules = schedules
 

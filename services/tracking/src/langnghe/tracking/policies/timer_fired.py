@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.runtime.commands import execute
-from langnghe.runtime.eventstore import JetStreamEventStore, RecordedEvent
+from langnghe.runtime.eventstore import EventStore, RecordedEvent
 from langnghe.tracking.domain.petition import fold
 from langnghe.tracking.domain.timers import command_for, timer_command_id
 from langnghe.tracking.handlers import deciding, petition_target
@@ -23,7 +23,7 @@ log = structlog.get_logger()
 
 
 class TimerFiredPolicy:
-    def __init__(self, store: Callable[[], JetStreamEventStore]) -> None:
+    def __init__(self, store: Callable[[], EventStore]) -> None:
         self._store = store
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:

@@ -16,8 +16,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import nats.errors
 import nats.js.errors
@@ -25,82 +24,27 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js.api import Header
 
-from langnghe.contracts.codec import REGISTRY, Envelope, EventRegistry, UnknownEvent
-from langnghe.contracts.envelope import EventMeta
-from langnghe.contracts.events.base import DomainEvent
+from langnghe.contracts.codec import REGISTRY, EventRegistry
 from langnghe.contracts.subjects import HEADER_EVENT_ID, PETITIONS_STREAM
+from langnghe.runtime.eventstore.records import (
+    AppendResult,
+    ConcurrencyConflict,
+    EventStoreUnavailable,
+    LoadedAggregate,
+    NewEvent,
+    RecordedEvent,
+    StoredMessage,
+    check_batch_size,
+)
 
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MSG_ID = 10201
 DIRECT_GET_BATCH = 1000
-MAX_ATOMIC_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class RecordedEvent:
-    """An event as stored: its envelope plus where it sits in the stream."""
-
-    stream_seq: int
-    subject: str
-    envelope: Envelope[DomainEvent] | UnknownEvent
-
-    @property
-    def event_id(self) -> uuid.UUID:
-        return self.envelope.meta.event_id
-
-
-class StoredMessage(NamedTuple):
-    """A stored message as read back, undecoded. A tuple: a rebuild makes one per event."""
-
-    seq: int
-    subject: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class LoadedAggregate:
-    subject: str | None
-    events: list[RecordedEvent]
-
-    @property
-    def last_seq(self) -> int:
-        """Value for `Nats-Expected-Last-Subject-Sequence`; 0 when the aggregate does not exist."""
-        return self.events[-1].stream_seq if self.events else 0
-
-    @property
-    def exists(self) -> bool:
-        return bool(self.events)
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    first_seq: int
-    last_seq: int
-    recovered: bool = False
-    """True when the append had already succeeded (a retry after a lost ack)."""
-
-
-class ConcurrencyConflict(Exception):
-    """Someone appended to the aggregate since it was loaded. Reload, re-decide, retry."""
-
-    def __init__(self, subject: str, expected: int, actual: int | None) -> None:
-        super().__init__(f"{subject}: expected last sequence {expected}, found {actual}")
-        self.subject = subject
-        self.expected = expected
-        self.actual = actual
-
-
-class EventStoreUnavailable(Exception):
-    """The server did not answer in time after retries; the caller may retry later."""
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    meta: EventMeta
-    event: DomainEvent
 
 
 class JetStreamEventStore:
+    """The `EventStore` port on a JetStream stream (the production adapter)."""
+
     def __init__(
         self,
         nc: NatsClient,
@@ -196,10 +140,7 @@ class JetStreamEventStore:
         self, subject: str, events: Sequence[NewEvent], *, expected_last_seq: int
     ) -> AppendResult:
         """Append all of `events` or none of them, if the subject's last sequence is as expected."""
-        if not events:
-            raise ValueError("nothing to append")
-        if len(events) > MAX_ATOMIC_BATCH:
-            raise ValueError(f"at most {MAX_ATOMIC_BATCH} events per append")
+        check_batch_size(events)
         encoded = [self._registry.encode(e.meta, e.event) for e in events]
         own_last_id = str(events[-1].meta.event_id)
         for attempt in range(1, self._attempts + 1):

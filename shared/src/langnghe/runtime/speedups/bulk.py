@@ -1,8 +1,21 @@
-"""Executemany without SQLAlchemy's per-row work, for projections that write thousands of rows.
+"""Speed-up: executemany without SQLAlchemy's per-row work, for projections that write
+thousands of rows.
 
-SQLAlchemy's executemany builds a parameter dict per row and runs every bind processor
-through its generic machinery: on a 45-column row that is most of the Python time of a
-projection rebuild. Here the statement is compiled once per table, column set and dialect,
+Why it exists: SQLAlchemy's executemany builds a parameter dict per row and runs every bind
+processor through its generic machinery: on a 45-column row that is most of the Python time
+of a projection rebuild.
+
+What it bought, measured on reporting's petition view: its apply went from 54 to 44 µs per
+event on SQLite (best of 12 runs); with only a new row's set columns bound, inserting new
+rows from 25 to 13 µs per event on SQLite, and COPY from 23 to 11 µs on PostgreSQL.
+
+How to remove it: in reporting's petition view, write `await session.execute(insert(table),
+rows)` where it calls `insert_many` or `copy_many`, and `await session.execute(
+update(table).where(table.c[key] == bindparam("b_" + key)), rows)` where it calls
+`update_many`; then delete this module and tests/integration/test_bulk_writes.py (which
+checks that both ways store the same values).
+
+How it works: the statement is compiled once per table, column set and dialect,
 each column's bind processor is looked up once, and the rows go to the driver as tuples
 through `exec_driver_sql` (same connection, same transaction). The SQL and the conversions are
 SQLAlchemy's own, so what is stored is exactly what `session.execute(insert(table), rows)`

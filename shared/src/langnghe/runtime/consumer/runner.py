@@ -25,101 +25,35 @@ For each fetched batch (in stream order):
    yet is applied in its place. A message orphaned by a fetch that timed out on the client,
    or held by a dead process, would otherwise arrive after later events and be skipped by
    the checkpoint; when it is redelivered, the checkpoint skips it harmlessly.
+
+Why this file is a little over 300 lines: the five rules act on one state (the position,
+the last delivery, the stats, the stop flag) in one retry loop; split further, each piece
+would reach back into the runner. What stands alone sits beside it: decoding and the
+handler's interface (incoming.py), transient failures (failures.py), acks, re-drive.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import sqlalchemy.exc
 import structlog
 from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent, UnknownEvent
+from langnghe.contracts.codec import REGISTRY, EventRegistry
 from langnghe.contracts.consumers import ConsumerSpec
-from langnghe.contracts.subjects import HEADER_EVENT_TYPE, aggregate_id_of
+from langnghe.contracts.subjects import HEADER_EVENT_TYPE
 from langnghe.runtime import checkpoints as ck
-from langnghe.runtime.eventstore import (
-    ConcurrencyConflict,
-    EventStoreUnavailable,
-    RecordedEvent,
-    StoredMessage,
-)
+from langnghe.runtime.consumer import acks
+from langnghe.runtime.consumer.failures import Poison, is_transient
+from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, decode
+from langnghe.runtime.consumer.redrive import redrive
 
 log = structlog.get_logger("langnghe.consumer")
-
-
-class RangeReader(Protocol):
-    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]: ...
-
-
-class EventHandler(Protocol):
-    """Applies events to the service's state. Must be deterministic for a given input, and
-    must not commit: the runner owns the transaction.
-
-    A handler may also declare `event_types` (a set of type names): events of other types are
-    then not decoded and not handed to it, only counted as processed (the type is read from
-    the `Ln-Event-Type` header, so skipping costs no JSON parsing)."""
-
-    async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None: ...
-
-
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    sqlalchemy.exc.DisconnectionError,
-    sqlalchemy.exc.TimeoutError,
-    ConnectionError,
-    TimeoutError,
-    OSError,
-    # A reaction that appends (tracking's policy and timers): the store did not answer, or the
-    # aggregate kept changing under it; both pass, so the batch is retried, never parked.
-    EventStoreUnavailable,
-    ConcurrencyConflict,
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, TRANSIENT_ERRORS)
-
-
-@dataclass
-class Incoming:
-    msg: Msg | None
-    seq: int
-    subject: str
-    payload: bytes
-    num_delivered: int
-    recorded: RecordedEvent | None
-    decode_error: str | None
-    delivery_seq: int = 0
-    #: The handler does not act on this event's type: checkpointed, never decoded or applied.
-    ignored_type: str | None = None
-
-    @property
-    def aggregate_id(self) -> str:
-        return aggregate_id_of(self.subject)
-
-    @property
-    def event_type(self) -> str | None:
-        if self.ignored_type is not None:
-            return self.ignored_type
-        if self.recorded is not None:
-            env = self.recorded.envelope
-            return env.type if isinstance(env, UnknownEvent) else env.event.type
-        return None
-
-
-class _Poison(Exception):
-    pass
 
 
 @dataclass
@@ -171,27 +105,18 @@ class ConsumerRunner:
     def incoming(self, msg: Msg) -> Incoming:
         md = msg.metadata
         event_type = msg.headers.get(HEADER_EVENT_TYPE) if msg.headers else None
-        item = self._incoming(msg, md.sequence.stream, msg.subject, msg.data, md.num_delivered, event_type)
+        item = decode(
+            self.registry,
+            self.event_types,
+            msg,
+            md.sequence.stream,
+            msg.subject,
+            msg.data,
+            md.num_delivered,
+            event_type,
+        )
         item.delivery_seq = md.sequence.consumer
         return item
-
-    def _incoming(
-        self,
-        msg: Msg | None,
-        seq: int,
-        subject: str,
-        data: bytes,
-        delivered: int,
-        event_type: str | None = None,
-    ) -> Incoming:
-        if event_type is not None and self.event_types is not None and event_type not in self.event_types:
-            return Incoming(msg, seq, subject, data, delivered, None, None, ignored_type=event_type)
-        try:
-            recorded: RecordedEvent | None = RecordedEvent(seq, subject, self.registry.decode(data))
-            error = None
-        except UndecodableEvent as exc:
-            recorded, error = None, str(exc)
-        return Incoming(msg, seq, subject, data, delivered, recorded, error)
 
     async def _with_gaps_filled(self, items: list[Incoming]) -> list[Incoming]:
         if not self.spec.ordered or self.stream_reader is None or not items:
@@ -218,7 +143,11 @@ class ConsumerRunner:
             for stored in await self.stream_reader.read_range(subject_filter, self._position + 1, top):
                 if stored.seq not in have:
                     have.add(stored.seq)
-                    missing.append(self._incoming(None, stored.seq, stored.subject, stored.data, 1))
+                    missing.append(
+                        decode(
+                            self.registry, self.event_types, None, stored.seq, stored.subject, stored.data, 1
+                        )
+                    )
         if not missing:
             return items
         log.warning(
@@ -250,7 +179,7 @@ class ConsumerRunner:
 
     async def _apply_together(self, items: Sequence[Incoming]) -> None:
         if any(i.decode_error is not None for i in items):
-            raise _Poison("undecodable event in batch")
+            raise Poison("undecodable event in batch")
         await self._transaction(items, None)
 
     async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
@@ -384,49 +313,14 @@ class ConsumerRunner:
             await self._in_progress(items)
             await asyncio.sleep(delay)
 
-    # -- acks ------------------------------------------------------------------------------
+    # -- acks (instance attributes, so a test can stand in for the server) ----------------
 
-    @staticmethod
-    async def _ack(items: Sequence[Incoming]) -> None:
-        for item in items:
-            if item.msg is not None:
-                with contextlib.suppress(Exception):  # a lost ack only causes a skipped redelivery
-                    await item.msg.ack()
-
-    @staticmethod
-    async def _nak(items: Sequence[Incoming]) -> None:
-        for item in items:
-            if item.msg is not None:
-                with contextlib.suppress(Exception):
-                    await item.msg.nak()
-
-    @staticmethod
-    async def _in_progress(items: Sequence[Incoming]) -> None:
-        for item in items:
-            if item.msg is not None:
-                with contextlib.suppress(Exception):
-                    await item.msg.in_progress()
+    _ack = staticmethod(acks.ack)
+    _nak = staticmethod(acks.nak)
+    _in_progress = staticmethod(acks.in_progress)
 
     # -- operators -------------------------------------------------------------------------
 
     async def redrive(self, aggregate_id: str) -> dict[str, Any]:
         """Re-apply a parked aggregate's events in order; unpark it if they all apply."""
-        async with self.sessions.begin() as session:
-            if not await ck.parked_among(session, self.name, [aggregate_id], lock=True):
-                return {"aggregate_id": aggregate_id, "status": "not_parked", "applied": 0}
-            rows = await ck.parked_messages_of(session, self.name, aggregate_id)
-            try:
-                async with session.begin_nested():
-                    events = [
-                        RecordedEvent(r["stream_seq"], r["subject"], self.registry.decode(r["payload"]))
-                        for r in rows
-                    ]
-                    await self.handler.apply(session, events)
-            except Exception as exc:  # noqa: BLE001 - report the failure, keep the aggregate parked
-                error = f"{type(exc).__name__}: {exc}"
-                await ck.record_redrive_failure(session, self.name, aggregate_id, error)
-                log.error("redrive_failed", consumer=self.name, aggregate_id=aggregate_id, error=error)
-                return {"aggregate_id": aggregate_id, "status": "still_failing", "error": error, "applied": 0}
-            await ck.unpark(session, self.name, aggregate_id)
-        log.info("aggregate_redriven", consumer=self.name, aggregate_id=aggregate_id, events=len(rows))
-        return {"aggregate_id": aggregate_id, "status": "redriven", "applied": len(rows)}
+        return await redrive(self.sessions, self.name, self.registry, self.handler, aggregate_id)

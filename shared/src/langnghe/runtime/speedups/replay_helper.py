@@ -1,6 +1,16 @@
-"""The helper process of `langnghe.runtime.replay_process`: `python -m` this module, with the
-job as JSON in `LN_REPLAY_JOB` (server URLs, stream, filters, first sequence, idle time). It
-replays the stream with an ordered consumer and writes every message on the filters to stdout.
+"""Speed-up: the helper process of `langnghe.runtime.speedups.replay_process`.
+
+Why it exists: receiving a stream costs nats-py about 15 µs of Python per message; in this
+process it runs on another core than the rebuild's decoding and folding.
+
+What it bought (with replay_process, paired with the raw replay): rebuilds from 33-36 % to
+38-49 % of the raw replay rate on SQLite, 33-35 % to 38-49 % on PostgreSQL.
+
+How to remove it: together with replay_process, whose docstring says how.
+
+How it runs: `python -m` this module, with the job as JSON in `LN_REPLAY_JOB` (server URLs,
+stream, filters, first sequence, idle time). It replays the stream with an ordered consumer
+and writes every message on the filters to stdout.
 
 Frame: stream sequence (8 bytes), subject length (2), payload length (4), big-endian, then the
 subject (UTF-8) and the payload. The last frame is the end mark: sequence 0 (no message has
