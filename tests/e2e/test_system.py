@@ -59,7 +59,7 @@ def system(tmp_path: Path) -> Iterator[System]:
     argv = [
         sys.executable,
         "-c",
-        "import sys; from langnghe.devstack.cli import main; sys.exit(main())",
+        "import sys; from langnghe.tools.cli import main; sys.exit(main())",
         "up",
         "--data-dir",
         str(tmp_path / "var"),
