@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from langnghe.tools.bench.cli import build_parser, main_bench
@@ -22,9 +25,11 @@ from langnghe.tools.bench.figures import (
     verdict,
 )
 from langnghe.tools.bench.http_client import HttpError, parse_response_head
+from langnghe.tools.bench.latency import PETITIONS_TABLE, PROJECTION
 from langnghe.tools.bench.load import knee, saturated
 from langnghe.tools.bench.percentiles import percentile, summarize_ms
 from langnghe.tools.bench.plan import Plan
+from langnghe.tools.bench.rebuild import REBUILD_PATH, ReportingProcess, measure_rebuild
 from langnghe.tools.bench.report import SCHEMA_VERSION, build_result, outside_load, render_table
 from langnghe.tools.bench.sample import corpus_plan, petition_body
 
@@ -357,3 +362,53 @@ def test_the_replay_limit_is_the_better_of_its_two_measurements() -> None:
     assert figures["rebuild_sqlite"].status == "MISS"
     assert best_replay(raw, "postgres") is None  # skipped both times
     assert best_replay({"replay_after": {"sqlite": {"events_per_s": 5.0}}}, "sqlite") == 5.0
+
+
+# -- the rebuild, over reporting's HTTP API ----------------------------------------------------
+
+
+def reporting_answering(events: int, total: int, generation: int) -> tuple[Any, list[str]]:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        if request.url.path == REBUILD_PATH:
+            report = {"projection": "reporting-petitions", "generation": 2, "events": events}
+            return httpx.Response(
+                200, json={**report, "seconds": 2.0, "position": events, "events_per_second": events / 2.0}
+            )
+        return httpx.Response(
+            200, json={"generation": generation, "total": total, "by_status": {"received": total}}
+        )
+
+    return httpx.MockTransport(answer), calls
+
+
+async def test_the_rebuild_figure_is_reporting_s_own_report() -> None:
+    transport, calls = reporting_answering(events=5000, total=3143, generation=2)
+    reporting = ReportingProcess("nats://127.0.0.1:1", "sqlite+aiosqlite:///x.db", Path("reporting.log"))
+    result = await measure_rebuild(reporting, 5000, 3143, transport=transport)
+    assert calls == [f"POST {REBUILD_PATH}", "GET /v1/stats"]
+    assert (result["events"], result["seconds"], result["events_per_s"]) == (5000, 2.0, 2500.0)
+    assert result["generation"] == 2 and result["by_status"] == {"received": 3143}
+
+
+@pytest.mark.parametrize(
+    ("events", "total", "generation"), [(4999, 3143, 2), (5000, 3000, 2), (5000, 3143, 1)]
+)
+async def test_a_rebuild_that_missed_events_petitions_or_the_switch_is_an_error(
+    events: int, total: int, generation: int
+) -> None:
+    transport, _ = reporting_answering(events, total, generation)
+    reporting = ReportingProcess("nats://127.0.0.1:1", "sqlite+aiosqlite:///x.db", Path("reporting.log"))
+    with pytest.raises(RuntimeError, match="expected 5000 / 3143"):
+        await measure_rebuild(reporting, 5000, 3143, transport=transport)
+
+
+def test_the_latency_probe_reads_the_tables_reporting_writes() -> None:
+    """The probe reads reporting's SQLite file by name (the bench imports no service): the
+    names must be the ones reporting's projection uses."""
+    from langnghe.reporting.adapters.petition_view import PetitionView, generation_tables
+
+    assert PetitionView.name == PROJECTION
+    assert generation_tables(3).petitions.name == PETITIONS_TABLE.format(generation=3)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from langnghe.contracts.events.petition import Channel, LegalType
+from langnghe.runtime import provision_command
 from langnghe.runtime.settings import ServiceSettings
 from langnghe.tools import cli, demo
 from langnghe.tools.launcher import (
@@ -274,6 +275,16 @@ def test_provision_without_a_nats_url_says_how_to_give_one(monkeypatch, capsys):
 
 def test_provision_refuses_two_replicas(capsys):
     assert cli.main(["provision", "--nats-url", "nats://127.0.0.1:1", "--replicas", "2"]) == 2
+    assert "replicas" in capsys.readouterr().err
+
+
+def test_the_runtime_s_provision_command_takes_the_same_flags(monkeypatch, capsys):
+    """`langnghe-provision`, which a deployment's job runs from a service image without the
+    tools, is the same command as `langnghe provision`."""
+    monkeypatch.delenv("LN_PROVISION_NATS_URL", raising=False)
+    assert provision_command.main([]) == 2
+    assert "LN_PROVISION_NATS_URL" in capsys.readouterr().err
+    assert provision_command.main(["--nats-url", "nats://127.0.0.1:1", "--replicas", "2"]) == 2
     assert "replicas" in capsys.readouterr().err
 
 

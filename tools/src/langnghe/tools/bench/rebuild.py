@@ -110,11 +110,16 @@ async def reporting_stats(client: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def measure_rebuild(
-    reporting: ReportingProcess, expected_events: int, expected_petitions: int
+    reporting: ReportingProcess,
+    expected_events: int,
+    expected_petitions: int,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
-    """One rebuild through reporting's HTTP API, checked against the corpus."""
+    """One rebuild through reporting's HTTP API, checked against the corpus (`transport`: to
+    answer for reporting in a test)."""
     async with httpx.AsyncClient(
-        base_url=reporting.base_url, timeout=REBUILD_TIMEOUT_S, trust_env=False
+        base_url=reporting.base_url, timeout=REBUILD_TIMEOUT_S, trust_env=False, transport=transport
     ) as client:
         started = time.perf_counter()
         response = await client.post(REBUILD_PATH)
