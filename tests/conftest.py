@@ -20,8 +20,8 @@ import pytest
 from nats.aio.client import Client as NatsClient
 
 from langnghe.contracts.consumers import ALL_CONSUMERS
-from langnghe.runtime import nats_server
 from langnghe.runtime.provisioning import provision
+from langnghe.tools import nats_server
 
 
 @pytest.fixture(scope="session")

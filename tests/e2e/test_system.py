@@ -23,7 +23,7 @@ import nats
 import pytest
 
 from langnghe.contracts.subjects import PETITIONS_STREAM
-from langnghe.runtime.nats_server import free_port
+from langnghe.tools.nats_server import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +59,7 @@ def system(tmp_path: Path) -> Iterator[System]:
     argv = [
         sys.executable,
         "-c",
-        "import sys; from langnghe.devstack.cli import main; sys.exit(main())",
+        "import sys; from langnghe.tools.cli import main; sys.exit(main())",
         "up",
         "--data-dir",
         str(tmp_path / "var"),

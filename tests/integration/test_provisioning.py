@@ -18,13 +18,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, DiscardPolicy, RetentionPolic
 
 from langnghe.contracts.consumers import ALL_CONSUMERS, TRACKING_CASES
 from langnghe.contracts.subjects import ADVISORIES_STREAM, PETITIONS_STREAM, TIMERS_STREAM
-from langnghe.runtime import nats_server
 from langnghe.runtime.provisioning import (
     ProvisionReport,
     consumer_config,
     provision,
     stream_configs,
 )
+from langnghe.tools import nats_server
 
 EVERYTHING = [f"stream {c.name}" for c in stream_configs()] + [
     f"consumer {s.stream}/{s.durable}" for s in ALL_CONSUMERS

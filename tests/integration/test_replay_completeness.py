@@ -24,9 +24,9 @@ import pytest
 from nats.js.api import StorageType, StreamConfig
 
 from langnghe.contracts.consumers import ConsumerSpec
-from langnghe.runtime import nats_server
 from langnghe.runtime.rebuild import replay
 from langnghe.runtime.speedups.replay_process import ReplayFailed, replay_via_helper
+from langnghe.tools import nats_server
 
 MESSAGES = 5000
 PAYLOAD = b"x" * 8000  # 40 MB in all: more than the socket and pipe buffers hold

@@ -8,8 +8,8 @@ import nats
 import pytest
 
 from langnghe.contracts.consumers import ALL_CONSUMERS
-from langnghe.runtime import nats_server
 from langnghe.runtime.provisioning import provision
+from langnghe.tools import nats_server
 
 
 @pytest.fixture(scope="module")

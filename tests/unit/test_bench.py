@@ -6,43 +6,64 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
-from langnghe.devstack import bench
-from langnghe.devstack.bench import Figure
+from langnghe.tools.bench.cli import build_parser, main_bench
+from langnghe.tools.bench.cpu import cpu_percent
+from langnghe.tools.bench.figures import (
+    Figure,
+    best_publish,
+    best_replay,
+    figures_from,
+    format_number,
+    format_ratio,
+    ratio,
+    verdict,
+)
+from langnghe.tools.bench.http_client import HttpError, parse_response_head
+from langnghe.tools.bench.latency import PETITIONS_TABLE, PROJECTION
+from langnghe.tools.bench.load import knee, saturated
+from langnghe.tools.bench.percentiles import percentile, summarize_ms
+from langnghe.tools.bench.plan import Plan
+from langnghe.tools.bench.rebuild import REBUILD_PATH, ReportingProcess, measure_rebuild
+from langnghe.tools.bench.report import SCHEMA_VERSION, build_result, outside_load, render_table
+from langnghe.tools.bench.sample import corpus_plan, petition_body
 
 # -- percentiles -------------------------------------------------------------------------------
 
 
 def test_percentile_interpolates_linearly_between_ranks() -> None:
     values = [4.0, 1.0, 3.0, 2.0]  # unsorted on purpose
-    assert bench.percentile(values, 0) == 1.0
-    assert bench.percentile(values, 50) == 2.5
-    assert bench.percentile(values, 100) == 4.0
-    assert bench.percentile(values, 25) == pytest.approx(1.75)
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == 2.5
+    assert percentile(values, 100) == 4.0
+    assert percentile(values, 25) == pytest.approx(1.75)
 
 
 def test_percentile_agrees_with_the_standard_library() -> None:
     values = [float(v * v % 97) for v in range(1, 202)]
     cut_points = statistics.quantiles(values, n=100, method="inclusive")
     for p in (1, 50, 95, 99):
-        assert bench.percentile(values, p) == pytest.approx(cut_points[p - 1])
+        assert percentile(values, p) == pytest.approx(cut_points[p - 1])
 
 
 def test_percentile_of_one_value_and_of_none() -> None:
-    assert bench.percentile([7.5], 99) == 7.5
-    assert bench.percentile([], 50) is None
+    assert percentile([7.5], 99) == 7.5
+    assert percentile([], 50) is None
 
 
 @pytest.mark.parametrize("p", [-1, 100.5])
 def test_percentile_refuses_out_of_range(p: float) -> None:
     with pytest.raises(ValueError):
-        bench.percentile([1.0], p)
+        percentile([1.0], p)
 
 
 def test_summarize_ms_converts_seconds() -> None:
-    summary = bench.summarize_ms([0.010, 0.020, 0.030])
+    summary = summarize_ms([0.010, 0.020, 0.030])
     assert summary == {
         "count": 3,
         "p50_ms": 20.0,
@@ -51,17 +72,17 @@ def test_summarize_ms_converts_seconds() -> None:
         "max_ms": 30.0,
         "mean_ms": 20.0,
     }
-    assert bench.summarize_ms([])["p99_ms"] is None
+    assert summarize_ms([])["p99_ms"] is None
 
 
 # -- ratios, numbers, verdicts -----------------------------------------------------------------
 
 
 def test_ratio() -> None:
-    assert bench.ratio(50, 200) == 0.25
-    assert bench.ratio(None, 200) is None
-    assert bench.ratio(50, None) is None
-    assert bench.ratio(50, 0) is None
+    assert ratio(50, 200) == 0.25
+    assert ratio(None, 200) is None
+    assert ratio(50, None) is None
+    assert ratio(50, 0) is None
 
 
 @pytest.mark.parametrize(
@@ -77,23 +98,23 @@ def test_ratio() -> None:
     ],
 )
 def test_format_ratio(value: float | None, text: str) -> None:
-    assert bench.format_ratio(value) == text
+    assert format_ratio(value) == text
 
 
 def test_format_number() -> None:
-    assert bench.format_number(2239.3, "msgs/s") == "2,239 msgs/s"
-    assert bench.format_number(96.84, "MiB") == "96.8 MiB"
-    assert bench.format_number(None, "ms") == "—"
+    assert format_number(2239.3, "msgs/s") == "2,239 msgs/s"
+    assert format_number(96.84, "MiB") == "96.8 MiB"
+    assert format_number(None, "ms") == "—"
 
 
 def test_verdict() -> None:
-    assert bench.verdict(0.6, 0.5, at_least=True) == "PASS"
-    assert bench.verdict(0.5, 0.5, at_least=True) == "PASS"
-    assert bench.verdict(0.4, 0.5, at_least=True) == "MISS"
-    assert bench.verdict(150.0, 200.0, at_least=False) == "PASS"
-    assert bench.verdict(250.0, 200.0, at_least=False) == "MISS"
-    assert bench.verdict(None, 200.0, at_least=False) == "n/a"
-    assert bench.verdict(3.0, None, at_least=True) == "info"
+    assert verdict(0.6, 0.5, at_least=True) == "PASS"
+    assert verdict(0.5, 0.5, at_least=True) == "PASS"
+    assert verdict(0.4, 0.5, at_least=True) == "MISS"
+    assert verdict(150.0, 200.0, at_least=False) == "PASS"
+    assert verdict(250.0, 200.0, at_least=False) == "MISS"
+    assert verdict(None, 200.0, at_least=False) == "n/a"
+    assert verdict(3.0, None, at_least=True) == "info"
 
 
 def test_figure_judges_the_ratio_or_the_value() -> None:
@@ -109,8 +130,8 @@ def test_figure_judges_the_ratio_or_the_value() -> None:
 
 
 def test_cpu_percent() -> None:
-    assert bench.cpu_percent(150, 1.5, 100) == 100.0
-    assert bench.cpu_percent(10, 0, 100) is None
+    assert cpu_percent(150, 1.5, 100) == 100.0
+    assert cpu_percent(10, 0, 100) is None
 
 
 # -- the table and the JSON --------------------------------------------------------------------
@@ -130,7 +151,7 @@ OURS = {
 
 
 def test_figures_from_measurements() -> None:
-    figures = {f.key: f for f in bench.figures_from(RAW, OURS)}
+    figures = {f.key: f for f in figures_from(RAW, OURS)}
     assert figures["e2e_throughput"].ratio == pytest.approx(0.55)
     assert figures["e2e_throughput"].status == "PASS"
     assert figures["latency_p99"].status == "MISS"
@@ -144,13 +165,13 @@ def test_figures_from_measurements() -> None:
 
 
 def test_figures_from_nothing_measured() -> None:
-    figures = bench.figures_from({}, {})
+    figures = figures_from({}, {})
     assert {f.status for f in figures} == {"info", "n/a"}
 
 
 def test_render_table_has_a_row_per_figure() -> None:
-    figures = bench.figures_from(RAW, OURS)
-    table = bench.render_table(figures)
+    figures = figures_from(RAW, OURS)
+    table = render_table(figures)
     lines = table.splitlines()
     assert lines[0].split() == ["figure", "value", "raw", "limit", "ratio", "target", "result"]
     assert set(lines[1].replace(" ", "")) == {"-"}
@@ -160,8 +181,8 @@ def test_render_table_has_a_row_per_figure() -> None:
 
 
 def test_build_result_shape() -> None:
-    figures = bench.figures_from(RAW, OURS)
-    result = bench.build_result(
+    figures = figures_from(RAW, OURS)
+    result = build_result(
         environment={"cpu_count": 2, "nats_sync_interval": "always"},
         config={"e2e_seconds": 60},
         raw=RAW,
@@ -184,7 +205,7 @@ def test_build_result_shape() -> None:
         "summary",
         "errors",
     }
-    assert result["schema_version"] == bench.SCHEMA_VERSION
+    assert result["schema_version"] == SCHEMA_VERSION
     assert result["seconds"] == 123.5
     assert len(result["checks"]) == len(figures)
     check = next(c for c in result["checks"] if c["key"] == "e2e_throughput")
@@ -218,8 +239,8 @@ def test_build_result_with_errors_never_all_passed() -> None:
         "started_at": "",
         "seconds": 1.0,
     }
-    assert bench.build_result(errors={}, **kwargs)["summary"]["all_passed"] is True  # type: ignore[arg-type]
-    failed = bench.build_result(errors={"e2e": "boom"}, **kwargs)  # type: ignore[arg-type]
+    assert build_result(errors={}, **kwargs)["summary"]["all_passed"] is True  # type: ignore[arg-type]
+    failed = build_result(errors={"e2e": "boom"}, **kwargs)  # type: ignore[arg-type]
     assert failed["summary"]["all_passed"] is False
     assert failed["errors"] == {"e2e": "boom"}
 
@@ -228,7 +249,7 @@ def test_build_result_with_errors_never_all_passed() -> None:
 
 
 def test_corpus_plan_is_exact_and_causal() -> None:
-    plan = bench.corpus_plan(20_000)
+    plan = corpus_plan(20_000)
     assert len(plan) == 20_000
     received: set[int] = set()
     for n, kind in plan:
@@ -242,103 +263,153 @@ def test_corpus_plan_is_exact_and_causal() -> None:
 
 
 def test_petition_body_is_a_valid_submission_shape() -> None:
-    body = bench.petition_body(7)
+    body = petition_body(7)
     assert len(str(body["province_code"])) == 2 and len(str(body["commune_code"])) == 5
     assert body["citizen"] is not None
-    assert bench.petition_body(9)["citizen"] is None
+    assert petition_body(9)["citizen"] is None
 
 
 def test_arguments_and_plans() -> None:
-    parser = bench.build_parser()
-    full = bench.Plan.from_args(parser.parse_args([]))
+    parser = build_parser()
+    full = Plan.from_args(parser.parse_args([]))
     assert (full.e2e_seconds, full.latency_seconds, full.latency_rate, full.corpus_events) == (
         60.0,
         60.0,
         50.0,
         20_000,
     )
-    quick = bench.Plan.from_args(parser.parse_args(["--quick"]))
+    quick = Plan.from_args(parser.parse_args(["--quick"]))
     assert quick.e2e_seconds <= 5 and quick.raw_seconds <= 5 and quick.corpus_events < 20_000
     args = parser.parse_args(["--duration", "30", "--rate", "20", "--out", "x.json", "--skip-postgres"])
     assert (args.duration, args.rate, args.out, args.skip_postgres) == (30.0, 20.0, "x.json", True)
 
 
 def test_end_to_end_probes_by_default_unless_told_how_many_in_flight() -> None:
-    parser = bench.build_parser()
-    assert bench.Plan.from_args(parser.parse_args([])).concurrency is None
-    assert bench.Plan.from_args(parser.parse_args(["--concurrency", "32"])).concurrency == 32
-    assert bench.Plan.from_args(parser.parse_args(["--quick"])).probe_seconds < 5
+    parser = build_parser()
+    assert Plan.from_args(parser.parse_args([])).concurrency is None
+    assert Plan.from_args(parser.parse_args(["--concurrency", "32"])).concurrency == 32
+    assert Plan.from_args(parser.parse_args(["--quick"])).probe_seconds < 5
 
 
 def test_saturated_when_a_probe_gains_less_than_the_step_or_fails() -> None:
-    assert not bench.saturated([])
-    assert not bench.saturated([800.0])
-    assert not bench.saturated([800.0, 1000.0])  # +25 %: keep climbing
-    assert bench.saturated([800.0, 1000.0, 1040.0])  # +4 % over the best before
-    assert bench.saturated([800.0, 1000.0, 900.0])  # worse
-    assert bench.saturated([800.0, None])  # failed (errors, or not all visible)
-    assert bench.saturated([None])
+    assert not saturated([])
+    assert not saturated([800.0])
+    assert not saturated([800.0, 1000.0])  # +25 %: keep climbing
+    assert saturated([800.0, 1000.0, 1040.0])  # +4 % over the best before
+    assert saturated([800.0, 1000.0, 900.0])  # worse
+    assert saturated([800.0, None])  # failed (errors, or not all visible)
+    assert saturated([None])
 
 
 def test_knee_is_the_fewest_in_flight_near_the_best_rate() -> None:
     probes = [(24, 880.0), (48, 1040.0), (96, 1123.0), (192, 1188.0)]
-    assert bench.knee(probes) == 96  # 1123 >= 0.9 * 1188; 1040 is not
-    assert bench.knee(probes, share=0.95) == 192
-    assert bench.knee(probes, share=0.7) == 24
-    assert bench.knee([(24, 500.0), (48, None)]) == 24
-    assert bench.knee([(24, None)]) is None
-    assert bench.knee([]) is None
+    assert knee(probes) == 96  # 1123 >= 0.9 * 1188; 1040 is not
+    assert knee(probes, share=0.95) == 192
+    assert knee(probes, share=0.7) == 24
+    assert knee([(24, 500.0), (48, None)]) == 24
+    assert knee([(24, None)]) is None
+    assert knee([]) is None
 
 
 def test_the_end_to_end_figure_says_how_many_were_in_flight() -> None:
     ours = {"e2e": {"petitions_per_s": 1100.0, "concurrency": 96}}
     figure = next(
-        f for f in bench.figures_from({"publish": {"msgs_per_s": 2000.0}}, ours) if f.key == "e2e_throughput"
+        f for f in figures_from({"publish": {"msgs_per_s": 2000.0}}, ours) if f.key == "e2e_throughput"
     )
     assert figure.label == "end to end submit→visible (96 in flight)"
     assert figure.ratio == 0.55 and figure.status == "PASS"
 
 
 def test_main_bench_refuses_bad_values() -> None:
-    assert bench.main_bench(["--duration", "0"]) == 2
+    assert main_bench(["--duration", "0"]) == 2
 
 
 def test_outside_load_warns_only_above_the_level() -> None:
     phases = {"e2e": {"outside_pct": 40.0}, "latency": {"outside_pct": 10.0}, "rss": {}}
-    assert bench.outside_load(phases) == ("e2e", 40.0)
-    assert bench.outside_load({"e2e": {"outside_pct": 5.0}}) is None
-    assert bench.outside_load({}) is None
+    assert outside_load(phases) == ("e2e", 40.0)
+    assert outside_load({"e2e": {"outside_pct": 5.0}}) is None
+    assert outside_load({}) is None
 
 
 def test_parse_response_head() -> None:
     head = b"HTTP/1.1 202 Accepted\r\ncontent-length: 42\r\ncontent-type: application/json\r\n\r\n"
-    assert bench.parse_response_head(head) == (202, 42, False, True)
+    assert parse_response_head(head) == (202, 42, False, True)
     chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    assert bench.parse_response_head(chunked) == (200, None, True, False)
-    assert bench.parse_response_head(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")[3] is False
-    with pytest.raises(bench.HttpError):
-        bench.parse_response_head(b"SSH-2.0-OpenSSH\r\n\r\n")
+    assert parse_response_head(chunked) == (200, None, True, False)
+    assert parse_response_head(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")[3] is False
+    with pytest.raises(HttpError):
+        parse_response_head(b"SSH-2.0-OpenSSH\r\n\r\n")
 
 
 def test_the_publish_limit_is_the_better_of_its_two_measurements() -> None:
     """Measured before and after the system run: a ratio is taken against the higher."""
     slow_then_fast = {**RAW, "publish_after": {"msgs_per_s": 2200.0}}
-    figures = {f.key: f for f in bench.figures_from(slow_then_fast, OURS)}
+    figures = {f.key: f for f in figures_from(slow_then_fast, OURS)}
     assert figures["e2e_throughput"].limit == 2200.0
     assert figures["e2e_throughput"].ratio == pytest.approx(0.5)
     assert (
-        bench.best_publish({"publish": {"msgs_per_s": 1500.0}, "publish_after": {"msgs_per_s": 1200.0}})
-        == 1500.0
+        best_publish({"publish": {"msgs_per_s": 1500.0}, "publish_after": {"msgs_per_s": 1200.0}}) == 1500.0
     )
-    assert bench.best_publish({"publish_after": {"msgs_per_s": 1200.0}}) == 1200.0  # the first failed
-    assert bench.best_publish({"publish": {"error": "timeout"}}) is None
+    assert best_publish({"publish_after": {"msgs_per_s": 1200.0}}) == 1200.0  # the first failed
+    assert best_publish({"publish": {"error": "timeout"}}) is None
 
 
 def test_the_replay_limit_is_the_better_of_its_two_measurements() -> None:
     raw = {**RAW, "replay_after": {"sqlite": {"events_per_s": 30000.0}}}
-    figures = {f.key: f for f in bench.figures_from(raw, OURS)}
+    figures = {f.key: f for f in figures_from(raw, OURS)}
     assert figures["rebuild_sqlite"].limit == 30000.0
     assert figures["rebuild_sqlite"].ratio == pytest.approx(0.3)
     assert figures["rebuild_sqlite"].status == "MISS"
-    assert bench.best_replay(raw, "postgres") is None  # skipped both times
-    assert bench.best_replay({"replay_after": {"sqlite": {"events_per_s": 5.0}}}, "sqlite") == 5.0
+    assert best_replay(raw, "postgres") is None  # skipped both times
+    assert best_replay({"replay_after": {"sqlite": {"events_per_s": 5.0}}}, "sqlite") == 5.0
+
+
+# -- the rebuild, over reporting's HTTP API ----------------------------------------------------
+
+
+def reporting_answering(events: int, total: int, generation: int) -> tuple[Any, list[str]]:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        if request.url.path == REBUILD_PATH:
+            report = {"projection": "reporting-petitions", "generation": 2, "events": events}
+            return httpx.Response(
+                200, json={**report, "seconds": 2.0, "position": events, "events_per_second": events / 2.0}
+            )
+        return httpx.Response(
+            200, json={"generation": generation, "total": total, "by_status": {"received": total}}
+        )
+
+    return httpx.MockTransport(answer), calls
+
+
+async def test_the_rebuild_figure_is_reporting_s_own_report() -> None:
+    transport, calls = reporting_answering(events=5000, total=3143, generation=2)
+    reporting = ReportingProcess("nats://127.0.0.1:1", "sqlite+aiosqlite:///x.db", Path("reporting.log"))
+    result = await measure_rebuild(reporting, 5000, 3143, transport=transport)
+    assert calls == [f"POST {REBUILD_PATH}", "GET /v1/stats"]
+    assert (result["events"], result["seconds"], result["events_per_s"]) == (5000, 2.0, 2500.0)
+    assert result["generation"] == 2 and result["by_status"] == {"received": 3143}
+
+
+@pytest.mark.parametrize(
+    ("events", "total", "generation"), [(4999, 3143, 2), (5000, 3000, 2), (5000, 3143, 1)]
+)
+async def test_a_rebuild_that_missed_events_petitions_or_the_switch_is_an_error(
+    events: int, total: int, generation: int
+) -> None:
+    transport, _ = reporting_answering(events, total, generation)
+    reporting = ReportingProcess("nats://127.0.0.1:1", "sqlite+aiosqlite:///x.db", Path("reporting.log"))
+    with pytest.raises(RuntimeError, match="expected 5000 / 3143"):
+        await measure_rebuild(reporting, 5000, 3143, transport=transport)
+
+
+def test_the_latency_probe_reads_the_tables_reporting_writes() -> None:
+    """The probe reads reporting's SQLite file by name (the bench imports no service): the
+    names must be the ones reporting's projection uses."""
+    from langnghe.reporting.adapters.petition_tables import generation_tables
+    from langnghe.reporting.projections.petition_view import PetitionView
+
+    assert PetitionView.name == PROJECTION
+    assert generation_tables(3).petitions.name == PETITIONS_TABLE.format(generation=3)

@@ -198,7 +198,7 @@ def test_postgres_healthcheck_uses_pg_isready_over_tcp(compose):
 
 def test_provision_job_runs_once_from_the_intake_image_after_nats_is_healthy(compose):
     provision = _service(compose, "provision")
-    assert provision["command"] == ["langnghe", "provision"]
+    assert provision["command"] == ["langnghe-provision"]
     assert provision["build"] == _service(compose, "intake")["build"]
     assert provision["restart"] == "no"
     assert provision["depends_on"]["nats"]["condition"] == "service_healthy"
@@ -305,9 +305,23 @@ def test_dockerfile_cmd_is_a_declared_console_script(svc):
     assert f"langnghe-{svc}" in project["project"]["scripts"]
 
 
-def test_provision_command_is_a_console_script_of_the_shared_package():
+def test_provision_command_is_a_console_script_of_the_shared_package(compose):
+    # The job runs from a service image, which holds the shared package but not the tools.
     project = tomllib.loads((ROOT / "shared" / "pyproject.toml").read_text("utf-8"))
-    assert "langnghe" in project["project"]["scripts"]
+    command = _service(compose, "provision")["command"][0]
+    target = project["project"]["scripts"][command]
+    module_name, function_name = target.split(":")
+    assert module_name.startswith("langnghe.runtime.")
+    assert callable(getattr(importlib.import_module(module_name), function_name))
+
+
+def test_the_developer_tools_are_in_no_service_image():
+    shared = tomllib.loads((ROOT / "shared" / "pyproject.toml").read_text("utf-8"))
+    assert "httpx" not in " ".join(shared["project"]["dependencies"])
+    packaged = shared["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"]
+    assert all(not path.startswith("src/langnghe/tools") for path in packaged)
+    tools = tomllib.loads((ROOT / "tools" / "pyproject.toml").read_text("utf-8"))
+    assert tools["project"]["scripts"]["langnghe"] == "langnghe.tools.cli:main"
 
 
 def test_dockerignore_keeps_local_state_and_tests_out_of_the_context():

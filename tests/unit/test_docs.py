@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from langnghe.contracts.schemas import event_schemas
-from langnghe.devstack.docs import generate, main_docs, read_generated
+from langnghe.tools.docs import generate, main_docs, read_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "tracking", "notify", "reporting")

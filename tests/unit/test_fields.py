@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from langnghe.domain.fields.duplicates import (
+from langnghe.domain.fields.taxonomy import FIELD_CODES, FIELDS, OTHER, UnknownField, field_by_code
+from langnghe.tools.fields.duplicates import (
     DUPLICATE_THRESHOLD,
     CannotMerge,
     OpenPetition,
@@ -20,23 +21,22 @@ from langnghe.domain.fields.duplicates import (
     merge_cosigners,
     similarity,
 )
-from langnghe.domain.fields.evaluate import Evaluation, evaluate, report
-from langnghe.domain.fields.labelled import (
+from langnghe.tools.fields.evaluate import Evaluation, evaluate, report
+from langnghe.tools.fields.labelled import (
     BadLabelledData,
     duplicate_root,
     labelled_petitions,
     parse_labelled,
 )
-from langnghe.domain.fields.suggestion import (
+from langnghe.tools.fields.suggestion import (
     UNSURE_BELOW,
     explain,
     suggest_field,
     train_field_model,
 )
-from langnghe.domain.fields.taxonomy import FIELD_CODES, FIELDS, OTHER, UnknownField, field_by_code
-from langnghe.domain.fields.text import fold, has_diacritics, ngrams, strip_diacritics, tokens
+from langnghe.tools.fields.text import fold, has_diacritics, ngrams, strip_diacritics, tokens
 
-DEMO_DATA = Path(__file__).parents[2] / "shared/src/langnghe/devstack/demo_data.json"
+DEMO_DATA = Path(__file__).parents[2] / "tools/src/langnghe/tools/demo_data.json"
 CODE = re.compile(r"^[a-z_]{2,40}$")  # what intake accepts as field_code
 
 

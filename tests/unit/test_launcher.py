@@ -19,8 +19,10 @@ import httpx
 import pytest
 
 from langnghe.contracts.events.petition import Channel, LegalType
-from langnghe.devstack import cli, demo
-from langnghe.devstack.launcher import (
+from langnghe.runtime import provision_command
+from langnghe.runtime.settings import ServiceSettings
+from langnghe.tools import cli, demo
+from langnghe.tools.launcher import (
     SERVICES,
     Backoff,
     Launcher,
@@ -34,7 +36,6 @@ from langnghe.devstack.launcher import (
     restart_delay,
     service_env,
 )
-from langnghe.runtime.settings import ServiceSettings
 
 TODAY = date(2026, 3, 2)
 RECEIVED_AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -245,7 +246,7 @@ def test_a_wildcard_bind_address_is_shown_as_loopback():
 
 
 def test_a_subcommand_whose_module_is_missing_is_not_available(monkeypatch, capsys):
-    monkeypatch.setitem(cli.EXTERNAL_COMMANDS, "nothing", ("langnghe.devstack.no_such_module:main", ""))
+    monkeypatch.setitem(cli.EXTERNAL_COMMANDS, "nothing", ("langnghe.tools.no_such_module:main", ""))
     assert cli.main(["nothing", "--flag"]) == 2
     assert "not available" in capsys.readouterr().err
 
@@ -262,8 +263,8 @@ def test_a_registered_subcommand_is_imported_when_used_and_gets_its_arguments(mo
 
 def test_docs_bench_and_ops_are_registered():
     assert {"docs", "bench", "ops"} <= set(cli.EXTERNAL_COMMANDS)
-    assert cli.EXTERNAL_COMMANDS["docs"][0] == "langnghe.devstack.docs:main_docs"
-    assert cli.EXTERNAL_COMMANDS["bench"][0] == "langnghe.devstack.bench:main_bench"
+    assert cli.EXTERNAL_COMMANDS["docs"][0] == "langnghe.tools.docs:main_docs"
+    assert cli.EXTERNAL_COMMANDS["bench"][0] == "langnghe.tools.bench.cli:main_bench"
 
 
 def test_provision_without_a_nats_url_says_how_to_give_one(monkeypatch, capsys):
@@ -274,6 +275,16 @@ def test_provision_without_a_nats_url_says_how_to_give_one(monkeypatch, capsys):
 
 def test_provision_refuses_two_replicas(capsys):
     assert cli.main(["provision", "--nats-url", "nats://127.0.0.1:1", "--replicas", "2"]) == 2
+    assert "replicas" in capsys.readouterr().err
+
+
+def test_the_runtime_s_provision_command_takes_the_same_flags(monkeypatch, capsys):
+    """`langnghe-provision`, which a deployment's job runs from a service image without the
+    tools, is the same command as `langnghe provision`."""
+    monkeypatch.delenv("LN_PROVISION_NATS_URL", raising=False)
+    assert provision_command.main([]) == 2
+    assert "LN_PROVISION_NATS_URL" in capsys.readouterr().err
+    assert provision_command.main(["--nats-url", "nats://127.0.0.1:1", "--replicas", "2"]) == 2
     assert "replicas" in capsys.readouterr().err
 
 
@@ -479,7 +490,7 @@ def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):
 
 
 def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys):
-    from langnghe.devstack import ops
+    from langnghe.tools import ops
 
     calls = []
 

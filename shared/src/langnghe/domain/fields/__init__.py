@@ -1,3 +1,4 @@
-"""Fields (lĩnh vực) of petitions: the taxonomy, a suggestion of the field from free Vietnamese
-text, and likely duplicates among a commune's open petitions. Pure; the labelled data under
-`data/` is read on first use, never at import."""
+"""Fields (lĩnh vực) of petitions: the taxonomy intake checks submissions against. Pure.
+
+The field suggestion and duplicate detection built on the labelled petitions, which no service
+calls yet, live in the tools distribution (`langnghe.tools.fields`)."""

@@ -1,7 +1,7 @@
 """The legacy units: 63 provinces, their districts and communes as they stood until 30 June
 2025, with their successors among today's units, from data/legacy_units.json.gz (built by
-build_legacy_data.py from `vietnam-address-converter`; source, version and licence are in the
-file's header). Read once on first use.
+langnghe.tools.data.legacy_units, in the tools distribution, from `vietnam-address-converter`;
+source, version and licence are in the file's header). Read once on first use.
 
 A legacy commune usually maps to one current commune, sometimes to several (it was split); a
 district maps to the union of its communes' successors; a province to its new province.

@@ -17,26 +17,22 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import httpx
-import nats.errors
 
-from langnghe.runtime import nats_server
+from langnghe.runtime.provision_command import PROVISION_ERRORS, provision_nats, summary_line
 from langnghe.runtime.settings import (
     DEFAULT_HTTP_PORTS,
     DEFAULT_NATS_MONITOR_PORT,
     DEFAULT_NATS_PORT,
 )
-
-if TYPE_CHECKING:
-    from langnghe.contracts.consumers import ConsumerSpec
-    from langnghe.runtime.provisioning import ProvisionReport
+from langnghe.tools import nats_server
 
 SERVICES: tuple[str, ...] = tuple(DEFAULT_HTTP_PORTS)
 READY_TIMEOUT_S = 60.0
@@ -182,63 +178,6 @@ def format_summary(cfg: StackConfig, nats_url: str) -> str:
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
-
-
-def summary_line(report: ProvisionReport) -> str:
-    return (
-        f"provisioning: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.drift)} with drift, "
-        f"{len(report.errors)} errors"
-    )
-
-
-# --------------------------------------------------------------------------- provisioning
-
-
-def all_consumers() -> Sequence[ConsumerSpec]:
-    try:
-        from langnghe.contracts.consumers import ALL_CONSUMERS
-    except ImportError as exc:
-        raise RuntimeError(
-            "langnghe.contracts.consumers.ALL_CONSUMERS cannot be imported, so the durable "
-            f"consumers are unknown and nothing was provisioned ({exc})"
-        ) from exc
-    return ALL_CONSUMERS
-
-
-#: What provisioning may raise: NATS unreachable or refusing, or the consumer list missing.
-PROVISION_ERRORS: tuple[type[Exception], ...] = (OSError, RuntimeError, nats.errors.Error)
-
-
-async def provision_nats(nats_url: str, *, replicas: int = 1, dry_run: bool = False) -> ProvisionReport:
-    from langnghe.runtime.provisioning import provision
-
-    consumers = list(all_consumers())
-    servers = [url.strip() for url in nats_url.split(",")]
-    failures: list[str] = []
-
-    async def note(exc: Exception) -> None:  # instead of nats-py's traceback per attempt
-        failures.append(f"{type(exc).__name__}: {exc}")
-
-    try:
-        # Defaults would retry each server 60 times, 2 s apart, before giving up.
-        nc = await nats.connect(
-            servers,
-            connect_timeout=5,
-            allow_reconnect=False,
-            max_reconnect_attempts=2,
-            reconnect_time_wait=1,
-            error_cb=note,
-            name="langnghe-provision",
-        )
-    except nats.errors.NoServersError:
-        raise RuntimeError(
-            f"cannot connect to NATS at {nats_url}: {failures[-1] if failures else 'no answer'}"
-        ) from None
-    try:
-        return await provision(nc.jetstream(), consumers, replicas=replicas, dry_run=dry_run)
-    finally:
-        await nc.close()
 
 
 # --------------------------------------------------------------------------- processes
@@ -449,7 +388,7 @@ class Launcher:
         if marker.exists():
             say(f"Demo data: already loaded into this data dir ({marker}).")
             return
-        from langnghe.devstack import demo
+        from langnghe.tools import demo
 
         say("Loading the demo data…")
         result = demo.load(

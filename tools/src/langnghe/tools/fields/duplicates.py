@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from langnghe.domain.fields.labelled import in_split
-from langnghe.domain.fields.vectors import TfIdf, cosine
+from langnghe.tools.fields.labelled import in_split
+from langnghe.tools.fields.vectors import TfIdf, cosine
 
 # Maximises F1 over same-commune pairs of the train split (evaluate.tune_duplicate_threshold);
 # the test split was not looked at when choosing it.

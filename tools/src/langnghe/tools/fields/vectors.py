@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from langnghe.domain.fields.text import ngrams, tokens
+from langnghe.tools.fields.text import ngrams, tokens
 
 Vector = Mapping[str, float]
 

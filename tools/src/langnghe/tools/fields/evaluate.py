@@ -1,6 +1,6 @@
 """How well the field suggestion and duplicate detection do on the labelled set.
 
-    python -m langnghe.domain.fields.evaluate
+    python -m langnghe.tools.fields.evaluate
 
 Protocol. Every parameter was chosen on the train split: the suggestion's temperature and
 keyword weight by 5-fold cross-validation (folds keep a petition and its duplicates together),
@@ -17,17 +17,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from langnghe.domain.fields.duplicates import DUPLICATE_THRESHOLD, similarity
-from langnghe.domain.fields.labelled import LabelledPetition, duplicate_root, labelled_petitions
-from langnghe.domain.fields.suggestion import (
+from langnghe.tools.fields.duplicates import DUPLICATE_THRESHOLD, similarity
+from langnghe.tools.fields.labelled import LabelledPetition, duplicate_root, labelled_petitions
+from langnghe.tools.fields.suggestion import (
     KEYWORD_WEIGHT,
     TEMPERATURE,
     FieldModel,
     rank,
     train_field_model,
 )
-from langnghe.domain.fields.text import has_diacritics
-from langnghe.domain.fields.vectors import TfIdf
+from langnghe.tools.fields.text import has_diacritics
+from langnghe.tools.fields.vectors import TfIdf
 
 FOLDS = 5
 

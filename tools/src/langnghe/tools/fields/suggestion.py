@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from langnghe.domain.fields.labelled import in_split
 from langnghe.domain.fields.taxonomy import FIELDS, OTHER
-from langnghe.domain.fields.text import ngrams, tokens
-from langnghe.domain.fields.vectors import TfIdf, centroid, cosine
+from langnghe.tools.fields.labelled import in_split
+from langnghe.tools.fields.text import ngrams, tokens
+from langnghe.tools.fields.vectors import TfIdf, centroid, cosine
 
 TEMPERATURE = 0.1
 KEYWORD_WEIGHT = 0.35

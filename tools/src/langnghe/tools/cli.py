@@ -5,35 +5,21 @@ and are imported only when used (see EXTERNAL_COMMANDS)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from langnghe.devstack.launcher import (
-    PROVISION_ERRORS,
-    SERVICES,
-    Launcher,
-    StackConfig,
-    provision_nats,
-    summary_line,
-)
-from langnghe.runtime.settings import (
-    DEFAULT_HTTP_PORTS,
-    DEFAULT_NATS_MONITOR_PORT,
-    DEFAULT_NATS_PORT,
-    ProvisionSettings,
-)
+from langnghe.runtime import provision_command
+from langnghe.runtime.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_MONITOR_PORT, DEFAULT_NATS_PORT
+from langnghe.tools.launcher import SERVICES, Launcher, StackConfig
 
 #: name -> ("module:function", help). The function takes the remaining arguments
 #: (list[str]) and returns an exit code (None means 0).
 EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
-    "docs": ("langnghe.devstack.docs:main_docs", "build or check the documentation"),
-    "bench": ("langnghe.devstack.bench:main_bench", "run the benchmarks"),
-    "ops": ("langnghe.devstack.ops:main_ops", "operator tools"),
+    "docs": ("langnghe.tools.docs:main_docs", "build or check the documentation"),
+    "bench": ("langnghe.tools.bench.cli:main_bench", "run the benchmarks"),
+    "ops": ("langnghe.tools.ops:main_ops", "operator tools"),
 }
 
 
@@ -78,16 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     prov = commands.add_parser(
         "provision",
         help="create or update streams and durable consumers; report drift",
-        description="Flags override LN_PROVISION_NATS_URL and LN_PROVISION_REPLICAS.",
+        description=provision_command.FLAGS_NOTE,
     )
-    prov.add_argument("--nats-url", help="default: $LN_PROVISION_NATS_URL")
-    prov.add_argument(
-        "--replicas",
-        type=int,
-        help="1 embedded, 3 or 5 in production (default: $LN_PROVISION_REPLICAS, else 1)",
-    )
-    prov.add_argument("--dry-run", action="store_true", help="change nothing, report only")
-    prov.set_defaults(handler=cmd_provision)
+    # The same command as the runtime's `langnghe-provision` (what a deployment's job runs).
+    provision_command.add_arguments(prov)
+    prov.set_defaults(handler=provision_command.run)
 
     for name, (_, help_text) in EXTERNAL_COMMANDS.items():
         commands.add_parser(name, help=help_text, add_help=False)
@@ -104,52 +85,6 @@ def cmd_up(args: argparse.Namespace) -> int:
         demo=args.demo,
     )
     return Launcher(cfg).run()
-
-
-def cmd_provision(args: argparse.Namespace) -> int:
-    overrides: dict[str, object] = {}
-    if args.nats_url:
-        overrides["nats_url"] = args.nats_url
-    if args.replicas is not None:
-        overrides["replicas"] = args.replicas
-    try:
-        settings = ProvisionSettings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        for detail in exc.errors():
-            where = ".".join(str(part) for part in detail["loc"])
-            if where == "nats_url" and detail["type"] == "missing":
-                complain(
-                    "provision: no NATS URL. Pass --nats-url or set LN_PROVISION_NATS_URL "
-                    f"(the embedded default is nats://127.0.0.1:{DEFAULT_NATS_PORT})."
-                )
-            else:
-                complain(f"provision: {where}: {detail['msg']}")
-        return 2
-    try:
-        report = asyncio.run(
-            provision_nats(settings.nats_url, replicas=settings.replicas, dry_run=args.dry_run)
-        )
-    except RuntimeError as exc:  # unreachable, or the consumer list missing: already explained
-        complain(f"provision: {exc}")
-        return 1
-    except PROVISION_ERRORS as exc:
-        complain(f"provision: failed against {settings.nats_url}: {type(exc).__name__}: {exc}")
-        return 1
-    mode = " (dry run: nothing was changed)" if args.dry_run else ""
-    print(f"{settings.nats_url}, replicas {settings.replicas}{mode}")
-    created = "missing, would be created" if args.dry_run else "created"
-    listed = (created, report.created), ("updated", report.updated), ("unchanged", report.unchanged)
-    for label, names in listed:
-        for name in names:
-            print(f"  {label:<10} {name}")
-    for name, fields in report.drift.items():
-        print(f"  drift      {name}")
-        for field_name, (found, wanted) in fields.items():
-            print(f"               {field_name}: found {found!r}, wanted {wanted!r}")
-    for name, message in report.errors.items():
-        print(f"  ERROR      {name}: {message}")
-    print(summary_line(report))
-    return 0 if report.ok else 1
 
 
 def run_external(name: str, argv: list[str]) -> int:

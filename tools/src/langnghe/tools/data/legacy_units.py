@@ -1,5 +1,6 @@
-"""Dev tool, never imported at run time: rebuild data/legacy_units.json.gz, the units in force
-until 30 June 2025 (63 provinces, their districts and communes) with their successors today.
+"""Data builder, never imported at run time: rebuild the runtime's
+langnghe/domain/units/data/legacy_units.json.gz, the units in force until 30 June 2025 (63
+provinces, their districts and communes) with their successors today.
 
 Source: the old-to-new table in the PyPI package `vietnam-address-converter` (Apache-2.0),
 whose own IDs become our legacy codes ("CU-TINH-35", "CU-HUYEN-1840", "CU-XA-65803"; "cũ" is
@@ -9,7 +10,7 @@ loader resolves them by name first, so the file stays right when the catalogue's
 
 Run offline from the workspace root, with both packages installed:
 
-    python shared/src/langnghe/domain/units/build_legacy_data.py [--generated-on 2026-11-22]
+    python -m langnghe.tools.data.legacy_units [--generated-on 2026-11-22]
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import langnghe.domain.units
 from langnghe.domain.units.current import catalogue_source, find_commune, find_province, unit
 from langnghe.domain.units.kinds import Level, UnitKind
 from langnghe.domain.units.names import clean_name, split_kind
 
-OUT = Path(__file__).parent / "data" / "legacy_units.json.gz"
+#: Beside the loader that reads it (langnghe.domain.units.legacy), in the runtime package.
+OUT = Path(langnghe.domain.units.__file__).parent / "data" / "legacy_units.json.gz"
 SOURCE = "vietnam-address-converter"
 VALID_UNTIL = "2025-06-30"
 
@@ -232,10 +235,10 @@ def build(generated_on: date) -> dict[str, Any]:
             "homepage": "https://github.com/trng28/address-converter",
             "table": f"{meta['source']}, {meta['row_count']} rows, version {meta['version']}",
             "changes": (
-                "Extracted from vietnam_address_converter/data.py by build_legacy_data.py: rows regrouped "
-                "into units; source IDs prefixed CU-TINH-/CU-HUYEN-/CU-XA-; names NFC with canonical kind "
-                "prefixes and spaced dashes; the source's new-ward IDs replaced by current commune codes "
-                "and names; older names of the same unit kept as former_names."
+                "Extracted from vietnam_address_converter/data.py by langnghe.tools.data.legacy_units: "
+                "rows regrouped into units; source IDs prefixed CU-TINH-/CU-HUYEN-/CU-XA-; names NFC "
+                "with canonical kind prefixes and spaced dashes; the source's new-ward IDs replaced by "
+                "current commune codes and names; older names of the same unit kept as former_names."
             ),
         },
         "successor_catalogue": {
@@ -244,7 +247,7 @@ def build(generated_on: date) -> dict[str, Any]:
             "data_version": catalogue.data_version,
         },
         "generated_on": generated_on.isoformat(),
-        "generated_by": "shared/src/langnghe/domain/units/build_legacy_data.py",
+        "generated_by": "tools/src/langnghe/tools/data/legacy_units.py",
         "counts": {
             "provinces": len(provinces),
             "districts": len(districts),

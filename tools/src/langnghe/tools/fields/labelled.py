@@ -71,7 +71,7 @@ def parse_labelled(lines: Iterable[str]) -> tuple[LabelledPetition, ...]:
 
 @lru_cache(maxsize=1)
 def labelled_petitions() -> tuple[LabelledPetition, ...]:
-    source = resources.files("langnghe.domain.fields").joinpath("data", DATA_FILE)
+    source = resources.files("langnghe.tools.fields").joinpath("data", DATA_FILE)
     return parse_labelled(source.read_text(encoding="utf-8").splitlines())
 
 

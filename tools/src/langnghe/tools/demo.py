@@ -12,7 +12,7 @@ submitted to intake with the idempotency key `demo-<n>` (naming its conference),
 twice does not duplicate anything; some are then assigned (promised date = load day + an
 offset), some answered and their answers made public, through tracking.
 
-    python -m langnghe.devstack.demo --intake-url http://127.0.0.1:8701 \
+    python -m langnghe.tools.demo --intake-url http://127.0.0.1:8701 \
         --tracking-url http://127.0.0.1:8702
 """
 
@@ -249,7 +249,7 @@ def load(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m langnghe.devstack.demo", description="Load the demo data set."
+        prog="python -m langnghe.tools.demo", description="Load the demo data set."
     )
     parser.add_argument("--intake-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['intake']}")
     parser.add_argument("--tracking-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['tracking']}")
