@@ -1,7 +1,9 @@
 """HTTP conventions shared by every service: errors, health, operator endpoints, AsyncAPI.
 
 Errors carry a stable machine-readable `code`, the offending `field` and a Vietnamese
-`message` a clerk can act on.
+`message` a clerk can act on. Routes raise (a domain refusal, the event store's failures) and
+never translate: `install_error_handlers` maps each condition to one status and one code,
+whichever service raised it, and `RESPONSES` documents them for OpenAPI.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from langnghe.domain.errors import DomainError
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable
 
 if TYPE_CHECKING:
     from langnghe.runtime.service import ServiceRuntime
@@ -38,6 +41,52 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.detail = ErrorDetail(code=code, field=field, message=message)
+
+
+#: What each error status means, for the `responses=` of a route (OpenAPI); pick with `responses`.
+RESPONSES: dict[int, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Không tìm thấy"},
+    409: {"model": ErrorBody, "description": "Trạng thái hiện tại không cho phép thao tác này"},
+    422: {"model": ErrorBody, "description": "Dữ liệu không hợp lệ"},
+    503: {"model": ErrorBody, "description": "Kho sự kiện tạm thời không trả lời"},
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers of a route, e.g. `responses(404, 409, 422, 503)`."""
+    return {status: RESPONSES[status] for status in statuses}
+
+
+# The event store's two failures, the same code whichever service meets them. A conflict
+# reaches a client only once `execute`'s retries are spent: someone else keeps changing it.
+STORE_CONFLICT = ErrorDetail(
+    code="store.concurrent_change",
+    message="Hồ sơ vừa được người khác cập nhật cùng lúc; vui lòng tải lại và thử lại.",
+)
+STORE_UNAVAILABLE_WRITING = ErrorDetail(
+    code="store.unavailable",
+    message="Hệ thống tạm thời chưa ghi nhận được; "
+    "vui lòng thử lại sau ít phút với cùng khóa Idempotency-Key.",
+)
+STORE_UNAVAILABLE_READING = ErrorDetail(
+    code="store.unavailable", message="Hệ thống tạm thời chưa đọc được; vui lòng thử lại."
+)
+_READS = frozenset({"GET", "HEAD"})
+
+
+def refusal(exc: Exception, method: str) -> tuple[int, ErrorDetail] | None:
+    """The status and error a client sees for `exc` raised by a `method` request; None for
+    anything that is not a refusal (a bug: FastAPI answers 500). The exception handlers and
+    intake's submission fast path both answer with it."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.detail
+    if isinstance(exc, DomainError):
+        return exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message)
+    if isinstance(exc, ConcurrencyConflict):
+        return 409, STORE_CONFLICT
+    if isinstance(exc, EventStoreUnavailable):
+        return 503, STORE_UNAVAILABLE_READING if method in _READS else STORE_UNAVAILABLE_WRITING
+    return None
 
 
 # Vietnamese messages for pydantic's error types, by type. Unknown types fall back to a
@@ -74,13 +123,14 @@ def _error_response(status: int, detail: ErrorDetail) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """The one mapping from refusals to HTTP, the same in every service."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return _error_response(exc.status, exc.detail)
+    async def _refused(request: Request, exc: Exception) -> JSONResponse:
+        refused = refusal(exc, request.method)
+        if refused is None:  # not registered for anything else
+            raise exc
+        return _error_response(*refused)
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return _error_response(exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message))
+    for kind in (ApiError, DomainError, ConcurrencyConflict, EventStoreUnavailable):
+        app.add_exception_handler(kind, _refused)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -125,27 +175,100 @@ def correlation_middleware(app: FastAPI) -> None:
     app.add_middleware(CorrelationMiddleware)
 
 
+class Health(BaseModel):
+    status: str
+    service: str
+    pid: int
+
+
+class Readiness(BaseModel):
+    ready: bool
+    service: str
+    nats: bool
+    database: bool
+    database_error: str | None = Field(default=None, description="Only when the database is unreachable")
+    consumers_bound: bool
+
+
+class ConsumerPosition(BaseModel):
+    consumer: str
+    ordered: bool
+    checkpoint: int | None
+    applied: int
+    skipped: int
+    parked: int
+    transient_retries: int
+    last_applied_seq: int
+    batches: int
+    last_batch_at: float | None
+    pull_requests: int | None
+    num_pending: int | None = None
+    num_ack_pending: int | None = None
+    num_redelivered: int | None = None
+    lag: int | None = None
+    error: str | None = Field(default=None, description="Only when the server could not be asked")
+
+
+class ParkedAggregate(BaseModel):
+    consumer: str
+    aggregate_id: str
+    first_seq: int
+    reason: str
+    parked_at: str
+    messages: int | None
+    attempts: int | None
+
+
+class Redrive(BaseModel):
+    aggregate_id: str
+    status: str = Field(description="redriven, still_failing or not_parked")
+    applied: int
+    error: str | None = Field(default=None, description="Only when still failing")
+
+
 def ops_router(runtime: ServiceRuntime) -> APIRouter:
+    # Bodies are the runtime's reports as they are: what a report leaves out stays out.
     router = APIRouter(tags=["vận hành (operations)"])
 
-    @router.get("/healthz", summary="The process is alive")
+    @router.get("/healthz", response_model=Health, summary="The process is alive")
     async def healthz() -> dict[str, str | int]:
         return {"status": "ok", "service": runtime.name, "pid": os.getpid()}
 
-    @router.get("/readyz", summary="NATS connected, database reachable, consumers bound")
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        response_model_exclude_unset=True,
+        responses={503: {"model": Readiness, "description": "Not ready"}},
+        summary="NATS connected, database reachable, consumers bound",
+    )
     async def readyz() -> JSONResponse:
         report = await runtime.readiness()
         return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
-    @router.get("/ops/consumers", summary="Consumer positions and lag")
+    @router.get(
+        "/ops/consumers",
+        response_model=list[ConsumerPosition],
+        response_model_exclude_unset=True,
+        summary="Consumer positions and lag",
+    )
     async def consumers() -> list[dict[str, Any]]:
         return await runtime.consumer_lag()
 
-    @router.get("/ops/parked", summary="Parked aggregates (events that kept failing), per consumer")
+    @router.get(
+        "/ops/parked",
+        response_model=list[ParkedAggregate],
+        summary="Parked aggregates (events that kept failing), per consumer",
+    )
     async def parked() -> list[dict[str, Any]]:
         return await runtime.parked()
 
-    @router.post("/ops/parked/{consumer}/{aggregate_id}/redrive", summary="Re-apply a parked aggregate")
+    @router.post(
+        "/ops/parked/{consumer}/{aggregate_id}/redrive",
+        response_model=Redrive,
+        response_model_exclude_unset=True,
+        responses=responses(404),
+        summary="Re-apply a parked aggregate",
+    )
     async def redrive(consumer: str, aggregate_id: str) -> dict[str, Any]:
         runner = runtime.runner(consumer)
         if runner is None:
