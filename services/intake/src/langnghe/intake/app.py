@@ -14,7 +14,7 @@ from langnghe.contracts.subjects import (
     SUPERVISION_EVENTS,
 )
 from langnghe.intake.adapters.vault import SqlVault
-from langnghe.intake.entrypoints import conferences, http, plans, supervisions
+from langnghe.intake.entrypoints import conferences, petitions, plans, supervisions
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
@@ -74,11 +74,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     vault = SqlVault(runtime.sessions)  # one per process: it groups concurrent commits
+    app.state.vault = vault
 
     async def accept(
-        body: http.PetitionIn, key: str | None, actor: str | None, correlation: str | None
-    ) -> http.PetitionAccepted:
-        return await http.accept_petition(
+        body: petitions.PetitionIn, key: str | None, actor: str | None, correlation: str | None
+    ) -> petitions.PetitionAccepted:
+        return await petitions.accept_petition(
             body,
             idempotency_key=key,
             actor_ref=actor,
@@ -92,9 +93,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.add_middleware(SubmissionFastPath, accept=accept)
     correlation_middleware(app)
     app.include_router(ops_router(runtime))
-    # The store is looked up per request: the NATS connection exists once the app has started.
-    app.include_router(http.router(vault, lambda: runtime.store))
-    app.include_router(conferences.router(lambda: runtime.store))
-    app.include_router(plans.router(lambda: runtime.store))
-    app.include_router(supervisions.router(lambda: runtime.store))
+    for resource in (petitions, conferences, plans, supervisions):
+        app.include_router(resource.router)
     return app

@@ -1,23 +1,25 @@
-"""Intake's HTTP routes: translate the request, call one handler, return."""
+"""Petition submission: `POST /v1/petitions` translates the request, calls one handler, returns.
+
+`accept_petition` is what the route does once the request is read and valid; the submission
+fast path (`submission_fast_path`) calls the same function with the same models."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.petition import Channel, LegalType
-from langnghe.contracts.subjects import InvalidSubjectToken
 from langnghe.intake.adapters.vault import CitizenContact, SqlVault
-from langnghe.intake.domain.submission import SubmissionRefused, SubmitPetition
+from langnghe.intake.domain.submission import SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
-from langnghe.intake.handlers import IdempotencyKeyReused, fingerprint, submit_petition
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable, JetStreamEventStore
-from langnghe.runtime.http import ApiError, ErrorBody
+from langnghe.intake.handlers import fingerprint, submit_petition
+from langnghe.runtime.dependencies import Store
+from langnghe.runtime.eventstore import JetStreamEventStore
+from langnghe.runtime.http import responses
 
 
 class CitizenIn(BaseModel):
@@ -87,39 +89,18 @@ async def accept_petition(
     store: JetStreamEventStore,
 ) -> PetitionAccepted:
     """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
-    the ASGI fast path alike): submit, or raise the ApiError a client acts on."""
+    the ASGI fast path alike): submit, or raise the refusal `install_error_handlers` maps."""
     contact = body.contact()
-    cmd = body.command(contact)
-    try:
-        accepted = await submit_petition(
-            cmd,
-            contact=contact,
-            idempotency_key=idempotency_key or uuid.uuid4().hex,
-            request_fingerprint=fingerprint(body.model_dump(mode="json")),
-            actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
-            correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
-            vault=vault,
-            store=store,
-        )
-    except SubmissionRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-    except IdempotencyKeyReused as exc:
-        raise ApiError(
-            409,
-            "idempotency.key_reused",
-            "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
-            "Idempotency-Key",
-        ) from exc
-    except InvalidSubjectToken as exc:
-        raise ApiError(
-            422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code"
-        ) from exc
-    except (EventStoreUnavailable, ConcurrencyConflict) as exc:
-        raise ApiError(
-            503,
-            "store.unavailable",
-            "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa.",
-        ) from exc
+    accepted = await submit_petition(
+        body.command(contact),
+        contact=contact,
+        idempotency_key=idempotency_key or uuid.uuid4().hex,
+        request_fingerprint=fingerprint(body.model_dump(mode="json")),
+        actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
+        correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
+        vault=vault,
+        store=store,
+    )
     return PetitionAccepted(
         petition_id=accepted.petition_id,
         code=accepted.code,
@@ -129,31 +110,37 @@ async def accept_petition(
     )
 
 
-def router(vault: SqlVault, store: Callable[[], JetStreamEventStore]) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
+def citizen_vault(request: Request) -> SqlVault:
+    """One vault per process (`create_app` puts it on `app.state`): it groups concurrent commits."""
+    vault: SqlVault = request.app.state.vault
+    return vault
 
-    @api.post(
-        "/petitions",
-        status_code=status.HTTP_202_ACCEPTED,
-        response_model=PetitionAccepted,
-        responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
-        summary="Tiếp nhận một ý kiến, kiến nghị",
+
+router = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
+
+
+@router.post(
+    "/petitions",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PetitionAccepted,
+    responses=responses(409, 422, 503),
+    summary="Tiếp nhận một ý kiến, kiến nghị",
+)
+async def submit(
+    body: PetitionIn,
+    request: Request,
+    store: Store,
+    vault: Annotated[SqlVault, Depends(citizen_vault)],
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
+    x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
+) -> PetitionAccepted:
+    # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
+    # sees them; this route documents the operation and answers everything else.
+    return await accept_petition(
+        body,
+        idempotency_key=idempotency_key,
+        actor_ref=x_actor_ref,
+        correlation_id=request.headers.get("X-Correlation-Id"),
+        vault=vault,
+        store=store,
     )
-    async def submit(
-        body: PetitionIn,
-        request: Request,
-        idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
-        x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
-    ) -> PetitionAccepted:
-        # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
-        # sees them; this route documents the operation and answers everything else.
-        return await accept_petition(
-            body,
-            idempotency_key=idempotency_key,
-            actor_ref=x_actor_ref,
-            correlation_id=request.headers.get("X-Correlation-Id"),
-            vault=vault,
-            store=store(),
-        )
-
-    return api
