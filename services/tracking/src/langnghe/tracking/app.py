@@ -18,7 +18,7 @@ from langnghe.tracking.adapters.cases import CaseInbox
 from langnghe.tracking.adapters.reactions import PetitionPolicy, TimerFiredPolicy
 from langnghe.tracking.adapters.reconciler import reconcile
 from langnghe.tracking.adapters.schedules import TimerSchedules
-from langnghe.tracking.entrypoints import http
+from langnghe.tracking.entrypoints import cases, petition_commands
 from langnghe.tracking.settings import TrackingSettings
 
 DESCRIPTION = (
@@ -66,5 +66,6 @@ def create_app(settings: TrackingSettings) -> FastAPI:
     install_error_handlers(app)
     correlation_middleware(app)
     app.include_router(ops_router(runtime))
-    app.include_router(http.router(lambda: runtime.store, runtime.sessions))
+    app.include_router(petition_commands.router)
+    app.include_router(cases.router)
     return app
