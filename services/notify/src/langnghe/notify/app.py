@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from langnghe.contracts.consumers import NOTIFY_CITIZEN
 from langnghe.notify.adapters.channels import DevChannel
 from langnghe.notify.adapters.reactions import WhenPetitionAnsweredNotifyCitizen
-from langnghe.notify.entrypoints import http
+from langnghe.notify.entrypoints import notices
 from langnghe.notify.settings import NotifySettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
 from langnghe.runtime.service import ServiceRuntime
@@ -29,5 +29,5 @@ def create_app(settings: NotifySettings) -> FastAPI:
     install_error_handlers(app)
     correlation_middleware(app)
     app.include_router(ops_router(runtime))
-    app.include_router(http.router(runtime.sessions))
+    app.include_router(notices.router)
     return app
