@@ -8,7 +8,6 @@ notice is still a notice. They are recorded on the event as flags, so oversight 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -243,13 +242,9 @@ ConferenceCommand = (
 # -- rules shared by several decisions -----------------------------------------------------
 
 
-def _text(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
-
-
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    """Order-preserving, NFC, blanks dropped."""
-    return tuple(dict.fromkeys(v for v in (_text(value) for value in values) if v))
+    """Order-preserving, blanks dropped (text arrives cleaned, NFC and stripped, from the request)."""
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _require_exists(state: ConferenceState) -> None:
@@ -286,12 +281,11 @@ def _require_held(state: ConferenceState) -> None:
 
 
 def _require_reason(reason: str) -> str:
-    text = _text(reason)
-    if len(text) < MIN_REASON_CHARS:
+    if len(reason) < MIN_REASON_CHARS:
         raise ConferenceRuleBroken(
             "conference.reason_required", f"Cần nêu lý do (ít nhất {MIN_REASON_CHARS} ký tự).", "reason"
         )
-    return text
+    return reason
 
 
 def _require_level_exists_on(level: UnitLevel, on: date, field: str) -> None:
@@ -321,7 +315,7 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
         raise ConferenceRuleBroken(
             "conference.already_scheduled", "Hội nghị này đã được lên lịch.", status=409
         )
-    if not _text(cmd.province_code) or not _text(cmd.unit_code):
+    if not cmd.province_code or not cmd.unit_code:
         raise ConferenceRuleBroken(
             "conference.unit_required", "Cần chọn tỉnh và đơn vị tổ chức hội nghị.", "unit_code"
         )
@@ -335,12 +329,12 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
             "conference.planned_in_past", "Ngày dự kiến tổ chức không thể là một ngày đã qua.", "planned_on"
         )
     _require_level_exists_on(cmd.level, cmd.planned_on, "level")
-    place = _text(cmd.place) or None
+    place = cmd.place or None
     if cmd.attendance_mode is not AttendanceMode.ONLINE and place is None:
         raise ConferenceRuleBroken(
             "conference.place_required", "Cần ghi địa điểm tổ chức (hoặc chọn hình thức trực tuyến).", "place"
         )
-    co_organiser = _text(cmd.mttq_co_organiser_ref) or None
+    co_organiser = cmd.mttq_co_organiser_ref or None
     _require_mttq_co_organiser(cmd.kind, cmd.level, cmd.planned_on, co_organiser is not None)
     return [
         ConferenceScheduled(
@@ -353,7 +347,7 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
             planned_on=cmd.planned_on,
             attendance_mode=cmd.attendance_mode,
             place=place,
-            topic=_text(cmd.topic) or None,
+            topic=cmd.topic or None,
             reason=cmd.reason,
         )
     ]
@@ -439,14 +433,14 @@ def decide_hold(state: ConferenceState, cmd: HoldConference, today: date) -> lis
             held_on=cmd.held_on,
             attendance=cmd.attendance,
             organisations_present=_unique(cmd.organisations_present),
-            minutes_ref=_text(cmd.minutes_ref) or None,
+            minutes_ref=cmd.minutes_ref or None,
         )
     ]
 
 
 def decide_link_opinion(state: ConferenceState, cmd: LinkOpinion, today: date) -> list[DomainEvent]:
     _require_held(state)
-    petition_id = _text(cmd.petition_id)
+    petition_id = cmd.petition_id
     if not petition_id:
         raise ConferenceRuleBroken(
             "conference.petition_required", "Cần chọn ý kiến, kiến nghị.", "petition_id"
@@ -470,7 +464,7 @@ def decide_conclude(state: ConferenceState, cmd: ConcludeConference, today: date
         raise ConferenceRuleBroken(
             "conference.already_concluded", "Hội nghị đã có thông báo kết luận.", status=409
         )
-    number = _text(cmd.conclusion_number)
+    number = cmd.conclusion_number
     if not number:
         raise ConferenceRuleBroken(
             "conference.conclusion_number_required",
@@ -487,7 +481,7 @@ def decide_conclude(state: ConferenceState, cmd: ConcludeConference, today: date
         raise ConferenceRuleBroken(
             "conference.conclusion_in_future", "Ngày kết luận không thể sau ngày hôm nay.", "conclusion_date"
         )
-    text = _text(cmd.text)
+    text = cmd.text
     if len(text) < MIN_CONCLUSION_CHARS:
         raise ConferenceRuleBroken(
             "conference.conclusion_too_short",

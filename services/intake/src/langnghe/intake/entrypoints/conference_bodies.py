@@ -20,9 +20,11 @@ from langnghe.intake.domain.conference import Status
 from langnghe.intake.domain.references import place_name
 from langnghe.intake.entrypoints.codes import PETITION_ID, PROVINCE_CODE, UNIT_CODE
 from langnghe.intake.handlers.conferences import ConferenceView
+from langnghe.runtime.clean_text import Cleaned
 from langnghe.runtime.commands import CommandOutcome
 
-ShortText = Annotated[str, Field(max_length=200)]
+# Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
+ShortText = Annotated[str, Field(max_length=200), Cleaned]
 
 
 class ChairIn(BaseModel):
@@ -46,12 +48,12 @@ class ScheduleIn(BaseModel):
     )
     chairs: list[ChairIn] = Field(max_length=10, description="Người chủ trì hoặc các đồng chủ trì")
     planned_on: date = Field(description="Ngày dự kiến tổ chức (YYYY-MM-DD)")
-    mttq_co_organiser_ref: str | None = Field(
-        default=None, max_length=128, description="Ủy ban MTTQ phối hợp tổ chức", examples=["MTTQ-XA-03006"]
+    mttq_co_organiser_ref: Annotated[str, Field(max_length=128), Cleaned] | None = Field(
+        default=None, description="Ủy ban MTTQ phối hợp tổ chức", examples=["MTTQ-XA-03006"]
     )
     attendance_mode: AttendanceMode = AttendanceMode.IN_PERSON
-    place: str | None = Field(default=None, max_length=500)
-    topic: str | None = Field(default=None, max_length=1000)
+    place: Annotated[str, Field(max_length=500), Cleaned] | None = None
+    topic: Annotated[str, Field(max_length=1000), Cleaned] | None = None
     reason: ConvocationReason = ConvocationReason.PERIODIC
 
 
@@ -66,13 +68,13 @@ class PostponeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_date: date = Field(description="Ngày tổ chức mới (YYYY-MM-DD)")
-    reason: str = Field(max_length=2000)
+    reason: Annotated[str, Field(max_length=2000), Cleaned]
 
 
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(max_length=2000)
+    reason: Annotated[str, Field(max_length=2000), Cleaned]
 
 
 class HoldIn(BaseModel):
@@ -81,7 +83,7 @@ class HoldIn(BaseModel):
     held_on: date = Field(description="Ngày tổ chức (YYYY-MM-DD)")
     attendance: int = Field(le=1_000_000, description="Số lượt đại biểu tham dự")
     organisations_present: list[ShortText] = Field(default_factory=list, max_length=100)
-    minutes_ref: str | None = Field(default=None, max_length=200, description="Số, ký hiệu biên bản hội nghị")
+    minutes_ref: ShortText | None = Field(default=None, description="Số, ký hiệu biên bản hội nghị")
 
 
 class LinkOpinionIn(BaseModel):
@@ -93,9 +95,9 @@ class LinkOpinionIn(BaseModel):
 class ConcludeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conclusion_number: str = Field(max_length=64, examples=["125/TB-UBND"])
+    conclusion_number: Annotated[str, Field(max_length=64), Cleaned] = Field(examples=["125/TB-UBND"])
     conclusion_date: date
-    text: str = Field(max_length=20_000)
+    text: Annotated[str, Field(max_length=20_000), Cleaned]
     distribution: list[ShortText] = Field(max_length=200, description="Nơi nhận thông báo kết luận")
 
 

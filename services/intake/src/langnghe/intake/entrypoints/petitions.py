@@ -17,6 +17,7 @@ from langnghe.intake.adapters.vault import CitizenContact, SqlVault
 from langnghe.intake.domain.submission import SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
 from langnghe.intake.handlers import fingerprint, submit_petition
+from langnghe.runtime.clean_text import Cleaned
 from langnghe.runtime.dependencies import Store
 from langnghe.runtime.eventstore import JetStreamEventStore
 from langnghe.runtime.http import responses
@@ -39,7 +40,8 @@ class PetitionIn(BaseModel):
     channel: Channel
     legal_type: LegalType = LegalType.RECOMMENDATION
     field_code: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$", examples=["land"])
-    content: str = Field(min_length=1, max_length=20_000)
+    # Cleaned (NFC, stripped) after the limits; the domain then counts what is left.
+    content: Annotated[str, Field(min_length=1, max_length=20_000), Cleaned]
     citizen: CitizenIn | None = Field(default=None, description="Bỏ trống nếu người dân muốn ẩn danh")
     conference_id: str | None = Field(
         default=None,

@@ -26,12 +26,16 @@ from langnghe.intake.handlers.supervisions import (
     get_supervision,
     plan_supervision,
 )
+from langnghe.runtime.clean_text import Cleaned
 from langnghe.runtime.commands import CommandOutcome
 from langnghe.runtime.dependencies import Store
 from langnghe.runtime.http import responses
 
-AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"])]
-Ref = Annotated[str, Field(max_length=128)]
+# Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
+AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"]), Cleaned]
+Ref = Annotated[str, Field(max_length=128), Cleaned]
+Number = Annotated[str, Field(max_length=64), Cleaned]
+LongText = Annotated[str, Field(max_length=20_000), Cleaned]
 PetitionId = Annotated[str, Field(pattern=PETITION_ID)]
 ConferenceId = Annotated[str, Field(pattern=CONFERENCE_ID)]
 
@@ -44,10 +48,10 @@ class PlanSupervisionIn(BaseModel):
 
     province_code: str = Field(pattern=PROVINCE_CODE, examples=["15"])
     level: UnitLevel
-    lead_body_ref: str = Field(
-        max_length=128, description="Ủy ban MTTQ hoặc tổ chức thành viên chủ trì", examples=["MTTQ-XA-03006"]
+    lead_body_ref: Ref = Field(
+        description="Ủy ban MTTQ hoặc tổ chức thành viên chủ trì", examples=["MTTQ-XA-03006"]
     )
-    topic: str = Field(max_length=2000, description="Nội dung giám sát")
+    topic: Annotated[str, Field(max_length=2000), Cleaned] = Field(description="Nội dung giám sát")
     supervised_agency_codes: list[AgencyCode] = Field(max_length=50)
     planned_on: date = Field(description="Ngày dự kiến giám sát (YYYY-MM-DD)")
     form: SupervisionForm = SupervisionForm.MTTQ_DELEGATION
@@ -69,8 +73,8 @@ class FindingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     report_date: date
-    findings: str = Field(max_length=20_000)
-    report_number: str | None = Field(default=None, max_length=64, examples=["05/BC-MTTQ"])
+    findings: LongText
+    report_number: Number | None = Field(default=None, examples=["05/BC-MTTQ"])
 
 
 class RecommendationIn(BaseModel):
@@ -79,11 +83,11 @@ class RecommendationIn(BaseModel):
     recommendation_id: str = Field(
         max_length=100, description="Mã kiến nghị trong cuộc giám sát", examples=["kn-1"]
     )
-    addressee_agency_code: str = Field(max_length=64, examples=["UBND-XA-03006"])
-    content: str = Field(max_length=20_000)
+    addressee_agency_code: AgencyCode
+    content: LongText
     issued_on: date
     field_code: str | None = Field(default=None, pattern=FIELD_CODE, examples=["land"])
-    document_number: str | None = Field(default=None, max_length=64)
+    document_number: Number | None = None
     response_due: date | None = Field(default=None, description="Thời hạn trả lời MTTQ đề nghị")
     conference_id: str | None = Field(default=None, pattern=CONFERENCE_ID)
     petition_ids: list[PetitionId] = Field(default_factory=list, max_length=1000)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langnghe.contracts.events.conference import PublicationChannel, UnitLevel
 from langnghe.contracts.events.petition import ComplaintInstance, DeadlineKind, Disposition, TransferKind
+from langnghe.runtime.clean_text import Cleaned
 from langnghe.tracking.domain.petition import (
     AcceptPetition,
     AnswerPetition,
@@ -31,9 +32,11 @@ UNIT_CODE = r"^[0-9]{2}([0-9]{3})?$"
 #: The shape of a subject token: an id that passes is always usable in a subject.
 PETITION_ID = r"^[A-Za-z0-9_-]{1,128}$"
 
-Reason = Annotated[str, Field(min_length=1, max_length=2_000, description="Lý do")]
-Note = Annotated[str | None, Field(default=None, max_length=2_000)]
-Ref = Annotated[str | None, Field(default=None, max_length=128)]
+# Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
+Reason = Annotated[str, Field(min_length=1, max_length=2_000, description="Lý do"), Cleaned]
+Note = Annotated[str, Field(max_length=2_000), Cleaned] | None
+Ref = Annotated[str, Field(max_length=128), Cleaned] | None
+Number = Annotated[str, Field(max_length=64), Cleaned] | None
 Agency = Annotated[str, Field(pattern=AGENCY_CODE, examples=["UBND-XA-SAPA"])]
 
 
@@ -44,7 +47,7 @@ class _Body(BaseModel):
 class DispositionIn(_Body):
     disposition: Disposition
     note: Note = None
-    answer_text: str | None = Field(default=None, max_length=20_000)
+    answer_text: Annotated[str, Field(max_length=20_000), Cleaned] | None = None
     answering_agency_code: str | None = Field(default=None, pattern=AGENCY_CODE)
     agency_code: str | None = Field(default=None, pattern=AGENCY_CODE)
     promised_date: date | None = None
@@ -67,7 +70,7 @@ class AssignIn(_Body):
 
 class AcceptIn(_Body):
     accepted_on: date = Field(description="Ngày thụ lý")
-    decision_number: str | None = Field(default=None, max_length=64)
+    decision_number: Number = None
     complaint_instance: ComplaintInstance | None = None
     complex_case: bool = False
     remote_area: bool = False
@@ -80,7 +83,7 @@ class ExtendIn(_Body):
     which: DeadlineKind = Field(description="promised: dời ngày hẹn; statutory: gia hạn theo luật")
     reason: Reason
     new_date: date | None = Field(default=None, description="Ngày hẹn mới (chỉ với promised)")
-    decision_number: str | None = Field(default=None, max_length=64)
+    decision_number: Number = None
     decision_date: date | None = None
 
     def command(self) -> PetitionCommand:
@@ -108,9 +111,9 @@ class EscalateIn(_Body):
 
 
 class AnswerIn(_Body):
-    answer_text: str = Field(min_length=1, max_length=20_000)
+    answer_text: Annotated[str, Field(min_length=1, max_length=20_000), Cleaned]
     answering_agency_code: Agency
-    document_number: str | None = Field(default=None, max_length=64, examples=["125/UBND-VP"])
+    document_number: Number = Field(default=None, examples=["125/UBND-VP"])
     document_date: date | None = None
 
     def command(self) -> PetitionCommand:
