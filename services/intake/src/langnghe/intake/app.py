@@ -17,7 +17,8 @@ from langnghe.intake.adapters.vault import SqlVault
 from langnghe.intake.entrypoints import conferences, petitions, plans, supervisions
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.settings import IntakeSettings
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
 
 DESCRIPTION = (
@@ -92,7 +93,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # outermost): the correlation id is bound to the logs and returned on both paths.
     app.add_middleware(SubmissionFastPath, accept=accept)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
+    app.include_router(ops_router)
     for resource in (petitions, conferences, plans, supervisions):
         app.include_router(resource.router)
     return app

@@ -10,7 +10,8 @@ from langnghe.contracts.consumers import REPORTING_PETITIONS
 from langnghe.reporting.adapters.petition_view import PetitionView
 from langnghe.reporting.entrypoints import petitions, projection_rebuild
 from langnghe.reporting.settings import ReportingSettings
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.rebuild import RebuildReport, rebuild
 from langnghe.runtime.service import ServiceRuntime
 
@@ -47,7 +48,7 @@ def create_app(settings: ReportingSettings) -> FastAPI:
     app.state.rebuild = projection_rebuild.ProjectionRebuild(run_rebuild)
     install_error_handlers(app)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
+    app.include_router(ops_router)
     app.include_router(petitions.router)
     app.include_router(projection_rebuild.router)
     return app

@@ -12,7 +12,8 @@ from langnghe.contracts.events.petition import PETITION_EVENTS as PETITION_EVENT
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
 from langnghe.tracking.adapters.cases import CaseInbox
 from langnghe.tracking.adapters.reactions import PetitionPolicy, TimerFiredPolicy
@@ -65,7 +66,7 @@ def create_app(settings: TrackingSettings) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
+    app.include_router(ops_router)
     app.include_router(petition_commands.router)
     app.include_router(cases.router)
     return app
