@@ -4,7 +4,6 @@ in URLs, and how refusals become HTTP errors."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -22,14 +21,10 @@ from langnghe.intake.domain.conference_opinions import (
     check_petition_for_conference,
 )
 from langnghe.intake.domain.plan import Period
-from langnghe.intake.domain.references import ReferenceRefused
 from langnghe.intake.domain.submission import SubmissionRefused
-from langnghe.intake.domain.supervision import SupervisionRuleBroken
-from langnghe.intake.entrypoints.errors import refusals_as_api_errors
 from langnghe.intake.entrypoints.plans import parse_period
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.runtime.commands import MAX_COMMAND_ID, command_id
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable
 from langnghe.runtime.http import ApiError
 
 TODAY = date(2026, 11, 22)
@@ -202,40 +197,3 @@ def test_plan_periods_are_a_year_or_a_quarter() -> None:
             "conference.plan_period_invalid",
             "period",
         )
-
-
-@pytest.mark.parametrize(
-    ("raised", "status", "code", "field"),
-    [
-        (
-            ConferenceRuleBroken("conference.not_held", "Hội nghị chưa diễn ra.", status=409),
-            409,
-            "conference.not_held",
-            None,
-        ),
-        (
-            SupervisionRuleBroken("supervision.not_found", "Không tìm thấy.", status=404),
-            404,
-            "supervision.not_found",
-            None,
-        ),
-        (
-            ReferenceRefused("reference.unknown_unit", "Không có.", "unit_code"),
-            422,
-            "reference.unknown_unit",
-            "unit_code",
-        ),
-        (ConcurrencyConflict("conferences.events.15.x", 3, 4), 409, "store.concurrent_change", None),
-        (EventStoreUnavailable("timeout"), 503, "store.unavailable", None),
-    ],
-)
-def test_refusals_become_api_errors(raised: Exception, status: int, code: str, field: str | None) -> None:
-    with pytest.raises(ApiError) as caught, refusals_as_api_errors():
-        raise raised
-    assert (caught.value.status, caught.value.detail.code, caught.value.detail.field) == (status, code, field)
-    assert caught.value.detail.message
-
-
-def test_other_errors_pass_through() -> None:
-    with pytest.raises(KeyError), refusals_as_api_errors():
-        raise KeyError(uuid.uuid4().hex)

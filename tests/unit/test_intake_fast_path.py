@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from langnghe.intake.entrypoints.http import PetitionAccepted, PetitionIn
+from langnghe.intake.entrypoints.petitions import PetitionAccepted, PetitionIn
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.runtime.http import ApiError
 

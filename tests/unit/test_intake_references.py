@@ -156,7 +156,7 @@ def test_schedule_plan_and_recommendation_check_what_they_name() -> None:
 
     recommendation = IssueRecommendation(
         recommendation_id="kn-1",
-        addressee_agency_code=" UBND-XA-03006 ",
+        addressee_agency_code="UBND-XA-03006",
         content="Đề nghị hoàn thành việc cấp giấy chứng nhận.",
         issued_on=date(2026, 11, 1),
         field_code="land",

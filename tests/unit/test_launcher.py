@@ -393,10 +393,10 @@ def test_demo_answers_only_follow_assignments():
 
 def test_demo_requests_pass_the_services_request_models_and_rules():
     from langnghe.intake.domain.submission import decide_submission
-    from langnghe.intake.entrypoints.conferences import HoldIn, ScheduleIn
-    from langnghe.intake.entrypoints.http import PetitionIn
+    from langnghe.intake.entrypoints.conference_bodies import HoldIn, ScheduleIn
+    from langnghe.intake.entrypoints.petitions import PetitionIn
     from langnghe.intake.handlers import new_petition_id
-    from langnghe.tracking.entrypoints.http import AnswerIn, AssignIn, PublishIn
+    from langnghe.tracking.entrypoints.petition_bodies import AnswerIn, AssignIn, PublishIn
 
     conferences = demo.plan_conferences(TODAY)
     for c in conferences:

@@ -436,7 +436,7 @@ def test_an_escalated_petition_is_assigned_by_the_level_it_was_sent_to() -> None
 
 def test_assignment_needs_an_agency() -> None:
     refused(
-        lambda: decide(given(RECEIVED), AssignPetition("  ", PROMISED), TODAY),
+        lambda: decide(given(RECEIVED), AssignPetition("", PROMISED), TODAY),
         "petition.agency_required",
         422,
         "agency_code",
@@ -754,7 +754,7 @@ def test_districts_exist_for_escalation_only_before_1_july_2025() -> None:
 def test_escalation_refusals_and_repeats() -> None:
     cmd = EscalatePetition(TransferKind.ESCALATION, UnitLevel.PROVINCE, "01", "Thuộc thẩm quyền thành phố")
     refused(
-        lambda: decide(given(RECEIVED), replace(cmd, to_unit_code=" "), TODAY),
+        lambda: decide(given(RECEIVED), replace(cmd, to_unit_code=""), TODAY),
         "petition.unit_required",
         422,
         "to_unit_code",
@@ -818,7 +818,7 @@ def test_an_escalated_petition_can_be_answered_by_the_level_it_was_sent_to() -> 
 @pytest.mark.parametrize(
     ("cmd", "code", "field"),
     [
-        (AnswerPetition(ANSWER, " "), "petition.agency_required", "answering_agency_code"),
+        (AnswerPetition(ANSWER, ""), "petition.agency_required", "answering_agency_code"),
         (
             AnswerPetition(ANSWER, AGENCY, document_date=date(2026, 3, 4)),
             "petition.date_in_future",
@@ -1140,7 +1140,7 @@ def test_a_closed_primary_absorbs_nothing() -> None:
     closed = given(RECEIVED, ANSWERED, PUBLISHED, CLOSED)
     refused(lambda: decide(closed, AbsorbDuplicate("p-dup"), TODAY), "petition.closed", 409)
     refused(
-        lambda: decide(given(RECEIVED), AbsorbDuplicate(" "), TODAY),
+        lambda: decide(given(RECEIVED), AbsorbDuplicate(""), TODAY),
         "petition.duplicate_required",
         422,
         "duplicate_petition_id",

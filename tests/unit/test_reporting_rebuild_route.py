@@ -11,8 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from langnghe.reporting.entrypoints import http
-from langnghe.reporting.projections.petition_view import PetitionView
+from langnghe.reporting.entrypoints import projection_rebuild
 from langnghe.runtime.http import install_error_handlers
 from langnghe.runtime.rebuild import RebuildReport
 from langnghe.runtime.replay_end import ReplayStalled
@@ -24,7 +23,8 @@ PATH = "/ops/projections/reporting-petitions/rebuild"
 def client(rebuild: Any) -> httpx.AsyncClient:
     app = FastAPI()
     install_error_handlers(app)
-    app.include_router(http.router(None, PetitionView(), rebuild))  # type: ignore[arg-type]
+    app.state.rebuild = projection_rebuild.ProjectionRebuild(rebuild)
+    app.include_router(projection_rebuild.router)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 

@@ -61,6 +61,7 @@ from langnghe.tracking.domain.petition import (
     evolve,
     fold,
 )
+from langnghe.tracking.entrypoints.petition_bodies import AnswerIn
 
 RECEIVED_ON = date(2026, 3, 2)
 TODAY = date(2026, 3, 3)
@@ -246,17 +247,23 @@ def test_received_petition_can_be_answered_without_assignment() -> None:
     assert events == [PetitionAnswered(answer_text=ANSWER, answering_agency_code="UBND-PHUONG-BA-DINH")]
 
 
+def answered(text: str) -> AnswerPetition:
+    """The command as the request model hands it on: the text cleaned (NFC, stripped)."""
+    cmd = AnswerIn(answer_text=text, answering_agency_code="SO-XD").command()
+    assert isinstance(cmd, AnswerPetition)
+    return cmd
+
+
 def test_answer_text_is_nfc_normalised_and_stripped() -> None:
-    events = decide_answer(
-        given_events(RECEIVED), AnswerPetition(f"  {unicodedata.normalize('NFD', ANSWER)}\n", "SO-XD")
-    )
+    events = decide_answer(given_events(RECEIVED), answered(f"  {unicodedata.normalize('NFD', ANSWER)}\n"))
     assert isinstance(events[0], PetitionAnswered)
     assert events[0].answer_text == ANSWER
 
 
 @pytest.mark.parametrize("text", ["", "Đã xử lý", "   Đã xong.   ", "\n\n"])
 def test_too_short_answer_is_refused(text: str) -> None:
-    error = refused(lambda: decide_answer(given_events(RECEIVED, ASSIGNED), AnswerPetition(text, "SO-XD")))
+    cmd = AnswerPetition(text, "SO-XD") if not text else answered(text)
+    error = refused(lambda: decide_answer(given_events(RECEIVED, ASSIGNED), cmd))
     assert (error.code, error.field, error.status) == ("petition.answer_too_short", "answer_text", 422)
     assert "ít nhất 10 ký tự" in error.message
 

@@ -1,26 +1,26 @@
-"""HTTP conventions shared by every service: errors, health, operator endpoints, AsyncAPI.
+"""HTTP conventions shared by every service: errors and the correlation id (the operator's
+routes are in `langnghe.runtime.ops_routes`).
 
 Errors carry a stable machine-readable `code`, the offending `field` and a Vietnamese
-`message` a clerk can act on.
+`message` a clerk can act on. Routes raise (a domain refusal, the event store's failures) and
+never translate: `install_error_handlers` maps each condition to one status and one code,
+whichever service raised it, and `RESPONSES` documents them for OpenAPI.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from langnghe.domain.errors import DomainError
-
-if TYPE_CHECKING:
-    from langnghe.runtime.service import ServiceRuntime
+from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable
 
 
 class ErrorDetail(BaseModel):
@@ -38,6 +38,52 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.detail = ErrorDetail(code=code, field=field, message=message)
+
+
+#: What each error status means, for the `responses=` of a route (OpenAPI); pick with `responses`.
+RESPONSES: dict[int, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Không tìm thấy"},
+    409: {"model": ErrorBody, "description": "Trạng thái hiện tại không cho phép thao tác này"},
+    422: {"model": ErrorBody, "description": "Dữ liệu không hợp lệ"},
+    503: {"model": ErrorBody, "description": "Kho sự kiện tạm thời không trả lời"},
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers of a route, e.g. `responses(404, 409, 422, 503)`."""
+    return {status: RESPONSES[status] for status in statuses}
+
+
+# The event store's two failures, the same code whichever service meets them. A conflict
+# reaches a client only once `execute`'s retries are spent: someone else keeps changing it.
+STORE_CONFLICT = ErrorDetail(
+    code="store.concurrent_change",
+    message="Hồ sơ vừa được người khác cập nhật cùng lúc; vui lòng tải lại và thử lại.",
+)
+STORE_UNAVAILABLE_WRITING = ErrorDetail(
+    code="store.unavailable",
+    message="Hệ thống tạm thời chưa ghi nhận được; "
+    "vui lòng thử lại sau ít phút với cùng khóa Idempotency-Key.",
+)
+STORE_UNAVAILABLE_READING = ErrorDetail(
+    code="store.unavailable", message="Hệ thống tạm thời chưa đọc được; vui lòng thử lại."
+)
+_READS = frozenset({"GET", "HEAD"})
+
+
+def refusal(exc: Exception, method: str) -> tuple[int, ErrorDetail] | None:
+    """The status and error a client sees for `exc` raised by a `method` request; None for
+    anything that is not a refusal (a bug: FastAPI answers 500). The exception handlers and
+    intake's submission fast path both answer with it."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.detail
+    if isinstance(exc, DomainError):
+        return exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message)
+    if isinstance(exc, ConcurrencyConflict):
+        return 409, STORE_CONFLICT
+    if isinstance(exc, EventStoreUnavailable):
+        return 503, STORE_UNAVAILABLE_READING if method in _READS else STORE_UNAVAILABLE_WRITING
+    return None
 
 
 # Vietnamese messages for pydantic's error types, by type. Unknown types fall back to a
@@ -74,13 +120,14 @@ def _error_response(status: int, detail: ErrorDetail) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """The one mapping from refusals to HTTP, the same in every service."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return _error_response(exc.status, exc.detail)
+    async def _refused(request: Request, exc: Exception) -> JSONResponse:
+        refused = refusal(exc, request.method)
+        if refused is None:  # not registered for anything else
+            raise exc
+        return _error_response(*refused)
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return _error_response(exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message))
+    for kind in (ApiError, DomainError, ConcurrencyConflict, EventStoreUnavailable):
+        app.add_exception_handler(kind, _refused)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -123,43 +170,3 @@ class CorrelationMiddleware:
 
 def correlation_middleware(app: FastAPI) -> None:
     app.add_middleware(CorrelationMiddleware)
-
-
-def ops_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["vận hành (operations)"])
-
-    @router.get("/healthz", summary="The process is alive")
-    async def healthz() -> dict[str, str | int]:
-        return {"status": "ok", "service": runtime.name, "pid": os.getpid()}
-
-    @router.get("/readyz", summary="NATS connected, database reachable, consumers bound")
-    async def readyz() -> JSONResponse:
-        report = await runtime.readiness()
-        return JSONResponse(report, status_code=200 if report["ready"] else 503)
-
-    @router.get("/ops/consumers", summary="Consumer positions and lag")
-    async def consumers() -> list[dict[str, Any]]:
-        return await runtime.consumer_lag()
-
-    @router.get("/ops/parked", summary="Parked aggregates (events that kept failing), per consumer")
-    async def parked() -> list[dict[str, Any]]:
-        return await runtime.parked()
-
-    @router.post("/ops/parked/{consumer}/{aggregate_id}/redrive", summary="Re-apply a parked aggregate")
-    async def redrive(consumer: str, aggregate_id: str) -> dict[str, Any]:
-        runner = runtime.runner(consumer)
-        if runner is None:
-            raise ApiError(404, "ops.unknown_consumer", "Không có consumer này trong dịch vụ.", "consumer")
-        return await runner.redrive(aggregate_id)
-
-    @router.get("/asyncapi.json", summary="AsyncAPI 3.0 document generated by FastStream")
-    async def asyncapi_json() -> Response:
-        return Response(runtime.asyncapi().to_json(), media_type="application/json")
-
-    @router.get("/asyncapi", response_class=HTMLResponse, summary="AsyncAPI document, human-readable")
-    async def asyncapi_html() -> HTMLResponse:
-        from faststream.specification import get_asyncapi_html
-
-        return HTMLResponse(get_asyncapi_html(runtime.asyncapi()))
-
-    return router

@@ -14,11 +14,12 @@ from langnghe.contracts.subjects import (
     SUPERVISION_EVENTS,
 )
 from langnghe.intake.adapters.vault import SqlVault, Vault
-from langnghe.intake.entrypoints import conferences, http, plans, supervisions
+from langnghe.intake.entrypoints import conferences, petitions, plans, supervisions
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.eventstore import EventStore
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
 
 DESCRIPTION = (
@@ -85,11 +86,12 @@ def create_app(
     install_error_handlers(app)
     # One SqlVault per process: it groups concurrent commits.
     active_vault: Vault = vault if vault is not None else SqlVault(runtime.sessions)
+    app.state.vault = active_vault
 
     async def accept(
-        body: http.PetitionIn, key: str | None, actor: str | None, correlation: str | None
-    ) -> http.PetitionAccepted:
-        return await http.accept_petition(
+        body: petitions.PetitionIn, key: str | None, actor: str | None, correlation: str | None
+    ) -> petitions.PetitionAccepted:
+        return await petitions.accept_petition(
             body,
             idempotency_key=key,
             actor_ref=actor,
@@ -102,10 +104,7 @@ def create_app(
     # outermost): the correlation id is bound to the logs and returned on both paths.
     app.add_middleware(SubmissionFastPath, accept=accept)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
-    # The store is looked up per request: the NATS connection exists once the app has started.
-    app.include_router(http.router(active_vault, lambda: runtime.store))
-    app.include_router(conferences.router(lambda: runtime.store))
-    app.include_router(plans.router(lambda: runtime.store))
-    app.include_router(supervisions.router(lambda: runtime.store))
+    app.include_router(ops_router)
+    for resource in (petitions, conferences, plans, supervisions):
+        app.include_router(resource.router)
     return app

@@ -8,10 +8,11 @@ from fastapi import FastAPI
 
 from langnghe.contracts.consumers import NOTIFY_CITIZEN
 from langnghe.notify.adapters.channels import DevChannel, NoticeChannel
-from langnghe.notify.entrypoints import http
+from langnghe.notify.entrypoints import notices
 from langnghe.notify.policies.notify_citizen import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.settings import NotifySettings
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
 
 DESCRIPTION = "Gửi thông báo cho người dân khi kiến nghị được trả lời (kênh phát triển: ghi vào bảng)."
@@ -31,6 +32,6 @@ def create_app(settings: NotifySettings, *, channel: NoticeChannel | None = None
     app.state.runtime = runtime
     install_error_handlers(app)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
-    app.include_router(http.router(runtime.sessions))
+    app.include_router(ops_router)
+    app.include_router(notices.router)
     return app

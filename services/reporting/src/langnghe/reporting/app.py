@@ -7,10 +7,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from langnghe.contracts.consumers import REPORTING_PETITIONS
-from langnghe.reporting.entrypoints import http
+from langnghe.reporting.entrypoints import petitions, projection_rebuild
 from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.reporting.settings import ReportingSettings
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.rebuild import RebuildReport, rebuild
 from langnghe.runtime.service import ServiceRuntime
 
@@ -43,8 +44,11 @@ def create_app(settings: ReportingSettings) -> FastAPI:
     runtime.on_startup.append(ensure_active_generation)
     app = FastAPI(title="Lắng Nghe — reporting", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    app.state.view = view
+    app.state.rebuild = projection_rebuild.ProjectionRebuild(run_rebuild)
     install_error_handlers(app)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
-    app.include_router(http.router(runtime.sessions, view, run_rebuild))
+    app.include_router(ops_router)
+    app.include_router(petitions.router)
+    app.include_router(projection_rebuild.router)
     return app

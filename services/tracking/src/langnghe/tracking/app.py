@@ -13,10 +13,11 @@ from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
 from langnghe.runtime.eventstore import EventStore
-from langnghe.runtime.http import correlation_middleware, install_error_handlers, ops_router
+from langnghe.runtime.http import correlation_middleware, install_error_handlers
+from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
 from langnghe.tracking.adapters.schedules import TimerSchedules
-from langnghe.tracking.entrypoints import http
+from langnghe.tracking.entrypoints import cases, petition_commands
 from langnghe.tracking.policies.deadline_reconciler import reconcile
 from langnghe.tracking.policies.petition_follow_up import PetitionPolicy
 from langnghe.tracking.policies.timer_fired import TimerFiredPolicy
@@ -74,6 +75,7 @@ def create_app(settings: TrackingSettings, *, store: EventStore | None = None) -
     app.state.runtime = runtime
     install_error_handlers(app)
     correlation_middleware(app)
-    app.include_router(ops_router(runtime))
-    app.include_router(http.router(lambda: runtime.store, runtime.sessions))
+    app.include_router(ops_router)
+    app.include_router(petition_commands.router)
+    app.include_router(cases.router)
     return app

@@ -1,5 +1,5 @@
 """Tracking's command handlers: load the petition, decide, append with the concurrency check
-(through `langnghe.runtime.commands`), and the refusal a caller sees when it keeps conflicting."""
+(through `langnghe.runtime.commands`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import petition_subject, petition_subject_any_province
 from langnghe.runtime.commands import CommandOutcome, Target, execute
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore
+from langnghe.runtime.eventstore import EventStore
 from langnghe.tracking.domain.petition import (
     PetitionCommand,
-    PetitionRuleBroken,
     PetitionState,
     decide,
     fold,
@@ -63,20 +62,13 @@ async def handle_command(
     create_in_province: str | None = None,
 ) -> CommandOutcome:
     """Load -> decide -> append; on a concurrency conflict reload and decide again (3 times),
-    then refuse with `petition.concurrent_change` (409)."""
-    try:
-        return await execute(
-            store,
-            petition_target(petition_id, create_in_province=create_in_province),
-            fold,
-            decide,
-            command_id=command_id,
-            actor=actor,
-            correlation_id=correlation_id,
-        )
-    except ConcurrencyConflict:
-        raise PetitionRuleBroken(
-            "petition.concurrent_change",
-            "Kiến nghị vừa được người khác cập nhật; vui lòng tải lại và thử lại.",
-            status=409,
-        ) from None
+    then let `ConcurrencyConflict` go (the HTTP layer answers 409 `store.concurrent_change`)."""
+    return await execute(
+        store,
+        petition_target(petition_id, create_in_province=create_in_province),
+        fold,
+        decide,
+        command_id=command_id,
+        actor=actor,
+        correlation_id=correlation_id,
+    )

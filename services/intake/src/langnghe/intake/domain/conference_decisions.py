@@ -40,8 +40,6 @@ from langnghe.intake.domain.conference import (
     art43_applies,
 )
 from langnghe.intake.domain.conference_rules import (
-    nfc_text,
-    nfc_unique,
     require_exists,
     require_held,
     require_level_exists_on,
@@ -49,6 +47,7 @@ from langnghe.intake.domain.conference_rules import (
     require_not_cancelled,
     require_not_yet_held,
     require_reason,
+    unique_nonblank,
 )
 
 
@@ -57,7 +56,7 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
         raise ConferenceRuleBroken(
             "conference.already_scheduled", "Hội nghị này đã được lên lịch.", status=409
         )
-    if not nfc_text(cmd.province_code) or not nfc_text(cmd.unit_code):
+    if not cmd.province_code or not cmd.unit_code:
         raise ConferenceRuleBroken(
             "conference.unit_required", "Cần chọn tỉnh và đơn vị tổ chức hội nghị.", "unit_code"
         )
@@ -71,12 +70,12 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
             "conference.planned_in_past", "Ngày dự kiến tổ chức không thể là một ngày đã qua.", "planned_on"
         )
     require_level_exists_on(cmd.level, cmd.planned_on, "level")
-    place = nfc_text(cmd.place) or None
+    place = cmd.place or None
     if cmd.attendance_mode is not AttendanceMode.ONLINE and place is None:
         raise ConferenceRuleBroken(
             "conference.place_required", "Cần ghi địa điểm tổ chức (hoặc chọn hình thức trực tuyến).", "place"
         )
-    co_organiser = nfc_text(cmd.mttq_co_organiser_ref) or None
+    co_organiser = cmd.mttq_co_organiser_ref or None
     require_mttq_co_organiser(cmd.kind, cmd.level, cmd.planned_on, co_organiser is not None)
     return [
         ConferenceScheduled(
@@ -89,7 +88,7 @@ def decide_schedule(state: ConferenceState, cmd: ScheduleConference, today: date
             planned_on=cmd.planned_on,
             attendance_mode=cmd.attendance_mode,
             place=place,
-            topic=nfc_text(cmd.topic) or None,
+            topic=cmd.topic or None,
             reason=cmd.reason,
         )
     ]
@@ -174,15 +173,15 @@ def decide_hold(state: ConferenceState, cmd: HoldConference, today: date) -> lis
         ConferenceHeld(
             held_on=cmd.held_on,
             attendance=cmd.attendance,
-            organisations_present=nfc_unique(cmd.organisations_present),
-            minutes_ref=nfc_text(cmd.minutes_ref) or None,
+            organisations_present=unique_nonblank(cmd.organisations_present),
+            minutes_ref=cmd.minutes_ref or None,
         )
     ]
 
 
 def decide_link_opinion(state: ConferenceState, cmd: LinkOpinion, today: date) -> list[DomainEvent]:
     require_held(state)
-    petition_id = nfc_text(cmd.petition_id)
+    petition_id = cmd.petition_id
     if not petition_id:
         raise ConferenceRuleBroken(
             "conference.petition_required", "Cần chọn ý kiến, kiến nghị.", "petition_id"
@@ -206,7 +205,7 @@ def decide_conclude(state: ConferenceState, cmd: ConcludeConference, today: date
         raise ConferenceRuleBroken(
             "conference.already_concluded", "Hội nghị đã có thông báo kết luận.", status=409
         )
-    number = nfc_text(cmd.conclusion_number)
+    number = cmd.conclusion_number
     if not number:
         raise ConferenceRuleBroken(
             "conference.conclusion_number_required",
@@ -223,14 +222,14 @@ def decide_conclude(state: ConferenceState, cmd: ConcludeConference, today: date
         raise ConferenceRuleBroken(
             "conference.conclusion_in_future", "Ngày kết luận không thể sau ngày hôm nay.", "conclusion_date"
         )
-    text = nfc_text(cmd.text)
+    text = cmd.text
     if len(text) < MIN_CONCLUSION_CHARS:
         raise ConferenceRuleBroken(
             "conference.conclusion_too_short",
             f"Nội dung kết luận cần ít nhất {MIN_CONCLUSION_CHARS} ký tự.",
             "text",
         )
-    distribution = nfc_unique(cmd.distribution)
+    distribution = unique_nonblank(cmd.distribution)
     if not distribution:
         # Sa Pa: conclusions go to the participants and to the agencies concerned.
         raise ConferenceRuleBroken(

@@ -5,7 +5,6 @@ co-organiser the law requires. Each raises `ConferenceRuleBroken` or returns the
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -21,13 +20,9 @@ from langnghe.intake.domain.conference import (
 )
 
 
-def nfc_text(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
-
-
-def nfc_unique(values: Iterable[str]) -> tuple[str, ...]:
-    """Order-preserving, NFC, blanks dropped."""
-    return tuple(dict.fromkeys(v for v in (nfc_text(value) for value in values) if v))
+def unique_nonblank(values: Iterable[str]) -> tuple[str, ...]:
+    """Order-preserving, blanks dropped (text arrives cleaned, NFC and stripped, from the request)."""
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def require_exists(state: ConferenceState) -> None:
@@ -64,12 +59,11 @@ def require_held(state: ConferenceState) -> None:
 
 
 def require_reason(reason: str) -> str:
-    text = nfc_text(reason)
-    if len(text) < MIN_REASON_CHARS:
+    if len(reason) < MIN_REASON_CHARS:
         raise ConferenceRuleBroken(
             "conference.reason_required", f"Cần nêu lý do (ít nhất {MIN_REASON_CHARS} ký tự).", "reason"
         )
-    return text
+    return reason
 
 
 def require_level_exists_on(level: UnitLevel, on: date, field: str) -> None:

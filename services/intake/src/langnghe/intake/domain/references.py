@@ -160,10 +160,10 @@ def check_plan_references(cmd: SetConferencePlan) -> None:
 def check_supervision_references(cmd: PlanSupervision) -> None:
     check_province(cmd.province_code)
     for n, code in enumerate(cmd.supervised_agency_codes):
-        if code.strip():  # blanks are dropped by the decision
-            check_agency(cmd.province_code, code.strip(), f"supervised_agency_codes[{n}]")
+        if code:  # blanks are dropped by the decision
+            check_agency(cmd.province_code, code, f"supervised_agency_codes[{n}]")
 
 
 def check_recommendation_references(province_code: str, cmd: IssueRecommendation) -> None:
-    check_agency(province_code, cmd.addressee_agency_code.strip(), "addressee_agency_code")
+    check_agency(province_code, cmd.addressee_agency_code, "addressee_agency_code")
     check_field(cmd.field_code)

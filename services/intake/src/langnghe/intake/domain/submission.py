@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,10 +31,6 @@ class SubmitPetition:
     content: str
     has_citizen: bool
     conference_id: str | None = None
-
-
-def normalise_text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
 
 
 def check_place(province_code: str, commune_code: str | None) -> None:
@@ -79,7 +74,7 @@ def decide_submission(
             f"Lĩnh vực “{cmd.field_code}” không có trong danh mục lĩnh vực.",
             "field_code",
         )
-    content = normalise_text(cmd.content)
+    content = cmd.content  # cleaned (NFC, stripped) by the request model
     if len(content) < MIN_CONTENT_CHARS:
         raise SubmissionRefused(
             "petition.content_too_short",

@@ -6,7 +6,6 @@ folded so far (`supervision.fold`) and the day in Vietnam to the events to appen
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -36,12 +35,8 @@ from langnghe.intake.domain.supervision import (
 _RECOMMENDATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def _text(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
-
-
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v for v in (_text(value) for value in values) if v))
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _require_exists(state: SupervisionState) -> None:
@@ -60,13 +55,13 @@ def decide_plan(state: SupervisionState, cmd: PlanSupervision, today: date) -> l
         raise SupervisionRuleBroken(
             "supervision.already_planned", "Cuộc giám sát này đã có kế hoạch.", status=409
         )
-    if not _text(cmd.lead_body_ref):
+    if not cmd.lead_body_ref:
         raise SupervisionRuleBroken(
             "supervision.lead_body_required",
             "Cần chọn Ủy ban MTTQ (hoặc tổ chức thành viên) chủ trì giám sát.",
             "lead_body_ref",
         )
-    topic = _text(cmd.topic)
+    topic = cmd.topic
     if len(topic) < MIN_TOPIC_CHARS:
         raise SupervisionRuleBroken("supervision.topic_required", "Cần ghi nội dung giám sát.", "topic")
     agencies = _unique(cmd.supervised_agency_codes)
@@ -90,7 +85,7 @@ def decide_plan(state: SupervisionState, cmd: PlanSupervision, today: date) -> l
         SupervisionPlanned(
             province_code=cmd.province_code,
             level=cmd.level,
-            lead_body_ref=_text(cmd.lead_body_ref),
+            lead_body_ref=cmd.lead_body_ref,
             form=cmd.form,
             topic=topic,
             supervised_agency_codes=agencies,
@@ -140,7 +135,7 @@ def decide_record_findings(state: SupervisionState, cmd: RecordFindings, today: 
         raise SupervisionRuleBroken(
             "supervision.findings_in_future", "Ngày báo cáo không thể sau ngày hôm nay.", "report_date"
         )
-    findings = _text(cmd.findings)
+    findings = cmd.findings
     if len(findings) < MIN_FINDINGS_CHARS:
         raise SupervisionRuleBroken(
             "supervision.findings_too_short",
@@ -149,7 +144,7 @@ def decide_record_findings(state: SupervisionState, cmd: RecordFindings, today: 
         )
     return [
         SupervisionFindingsRecorded(
-            report_number=_text(cmd.report_number) or None, report_date=cmd.report_date, findings=findings
+            report_number=cmd.report_number or None, report_date=cmd.report_date, findings=findings
         )
     ]
 
@@ -171,8 +166,8 @@ def decide_issue_recommendation(
             "Mã kiến nghị chỉ gồm chữ, số, '-' và '_' (tối đa 64 ký tự).",
             "recommendation_id",
         )
-    agency = _text(cmd.addressee_agency_code)
-    content = _text(cmd.content)
+    agency = cmd.addressee_agency_code
+    content = cmd.content
     earlier = next((r for r in state.recommendations if r.recommendation_id == cmd.recommendation_id), None)
     if earlier is not None:
         if (earlier.addressee_agency_code, earlier.content) == (agency, content):
@@ -218,7 +213,7 @@ def decide_issue_recommendation(
             content=content,
             field_code=cmd.field_code,
             issued_on=cmd.issued_on,
-            document_number=_text(cmd.document_number) or None,
+            document_number=cmd.document_number or None,
             response_due=cmd.response_due,
             conference_id=cmd.conference_id,
             petition_ids=_unique(cmd.petition_ids),

@@ -4,7 +4,6 @@ whole (PUT: setting the same plan again changes nothing) and read back."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -16,11 +15,10 @@ from langnghe.intake.domain.plan import Period, PlanState, SetConferencePlan
 from langnghe.intake.domain.references import place_name
 from langnghe.intake.entrypoints.codes import UNIT_CODE
 from langnghe.intake.entrypoints.command_headers import command_context
-from langnghe.intake.entrypoints.errors import RESPONSES, refusals_as_api_errors
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.plans import get_plan, plan_province, set_plan
-from langnghe.runtime.eventstore import EventStore
-from langnghe.runtime.http import ApiError
+from langnghe.runtime.dependencies import Store
+from langnghe.runtime.http import ApiError, responses
 
 _PERIOD = re.compile(r"^([0-9]{4})(?:-[Qq]([1-4]))?$")
 MIN_YEAR, MAX_YEAR = 2000, 2100  # ConferencePlanSet.year
@@ -127,55 +125,52 @@ def _plan(plan_id: str, state: PlanState, stream_seq: int) -> PlanOut:
     )
 
 
-def router(store: Callable[[], EventStore]) -> APIRouter:
-    api = APIRouter(prefix="/v1/conference-plans", tags=["hội nghị (conferences)"])
+router = APIRouter(prefix="/v1/conference-plans", tags=["hội nghị (conferences)"])
 
-    @api.put(
-        "/{issuer_unit_code}/{period}",
-        response_model=PlanSetOut,
-        responses=RESPONSES,
-        summary="Ban hành hoặc điều chỉnh kế hoạch tổ chức hội nghị của một đơn vị cho một năm hoặc một quý",
-    )
-    async def put_plan(
-        issuer_unit_code: IssuerUnitCode, period: PeriodText, body: PlanIn, ctx: Context
-    ) -> PlanSetOut:
-        when = parse_period(period)
-        with refusals_as_api_errors():
-            cmd = SetConferencePlan(
-                province_code=plan_province(issuer_unit_code),
-                issuer_unit_code=issuer_unit_code,
-                year=when.year,
-                quarter=when.quarter,
-                lines=tuple(
-                    PlannedConferences(
-                        unit_code=line.unit_code, level=line.level, quarter=line.quarter, count=line.count
-                    )
-                    for line in body.lines
-                ),
-                kind=body.kind,
-                document_number=body.document_number,
-                document_date=body.document_date,
+
+@router.put(
+    "/{issuer_unit_code}/{period}",
+    response_model=PlanSetOut,
+    responses=responses(404, 409, 422, 503),
+    summary="Ban hành hoặc điều chỉnh kế hoạch tổ chức hội nghị của một đơn vị cho một năm hoặc một quý",
+)
+async def put_plan(
+    issuer_unit_code: IssuerUnitCode, period: PeriodText, body: PlanIn, ctx: Context, store: Store
+) -> PlanSetOut:
+    when = parse_period(period)
+    cmd = SetConferencePlan(
+        province_code=plan_province(issuer_unit_code),
+        issuer_unit_code=issuer_unit_code,
+        year=when.year,
+        quarter=when.quarter,
+        lines=tuple(
+            PlannedConferences(
+                unit_code=line.unit_code, level=line.level, quarter=line.quarter, count=line.count
             )
-            outcome = await set_plan(store(), cmd, ctx)
-        return PlanSetOut(
-            plan_id=outcome.aggregate_id,
-            stream_seq=outcome.stream_seq,
-            events=outcome.events,
-            status_url=f"/v1/conference-plans/{issuer_unit_code}/{when}",
-        )
-
-    @api.get(
-        "/{issuer_unit_code}/{period}",
-        response_model=PlanOut,
-        responses={404: RESPONSES[404], 422: RESPONSES[422], 503: RESPONSES[503]},
-        summary="Kế hoạch tổ chức hội nghị của một đơn vị cho một năm hoặc một quý",
-        description="Chưa có so sánh kế hoạch với số hội nghị đã tổ chức: việc này cần một bảng tổng hợp "
-        "(read model) các hội nghị theo tỉnh, chưa có.",
+            for line in body.lines
+        ),
+        kind=body.kind,
+        document_number=body.document_number,
+        document_date=body.document_date,
     )
-    async def read_plan(issuer_unit_code: IssuerUnitCode, period: PeriodText) -> PlanOut:
-        when = parse_period(period)
-        with refusals_as_api_errors():
-            view = await get_plan(store(), issuer_unit_code, when.year, when.quarter)
-        return _plan(view.plan_id, view.state, view.stream_seq)
+    outcome = await set_plan(store, cmd, ctx)
+    return PlanSetOut(
+        plan_id=outcome.aggregate_id,
+        stream_seq=outcome.stream_seq,
+        events=outcome.events,
+        status_url=f"/v1/conference-plans/{issuer_unit_code}/{when}",
+    )
 
-    return api
+
+@router.get(
+    "/{issuer_unit_code}/{period}",
+    response_model=PlanOut,
+    responses=responses(404, 422, 503),
+    summary="Kế hoạch tổ chức hội nghị của một đơn vị cho một năm hoặc một quý",
+    description="Chưa có so sánh kế hoạch với số hội nghị đã tổ chức: việc này cần một bảng tổng hợp "
+    "(read model) các hội nghị theo tỉnh, chưa có.",
+)
+async def read_plan(issuer_unit_code: IssuerUnitCode, period: PeriodText, store: Store) -> PlanOut:
+    when = parse_period(period)
+    view = await get_plan(store, issuer_unit_code, when.year, when.quarter)
+    return _plan(view.plan_id, view.state, view.stream_seq)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +16,9 @@ from langnghe.intake.domain.supervision import (
     PlanSupervision,
     RecordFindings,
     Status,
-    SupervisionCommand,
 )
 from langnghe.intake.entrypoints.codes import CONFERENCE_ID, FIELD_CODE, PETITION_ID, PROVINCE_CODE
 from langnghe.intake.entrypoints.command_headers import command_context
-from langnghe.intake.entrypoints.errors import CREATION_RESPONSES, RESPONSES, refusals_as_api_errors
 from langnghe.intake.handlers.context import CommandContext
 from langnghe.intake.handlers.supervisions import (
     SupervisionView,
@@ -29,11 +26,16 @@ from langnghe.intake.handlers.supervisions import (
     get_supervision,
     plan_supervision,
 )
+from langnghe.runtime.clean_text import Cleaned
 from langnghe.runtime.commands import CommandOutcome
-from langnghe.runtime.eventstore import EventStore
+from langnghe.runtime.dependencies import Store
+from langnghe.runtime.http import responses
 
-AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"])]
-Ref = Annotated[str, Field(max_length=128)]
+# Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
+AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"]), Cleaned]
+Ref = Annotated[str, Field(max_length=128), Cleaned]
+Number = Annotated[str, Field(max_length=64), Cleaned]
+LongText = Annotated[str, Field(max_length=20_000), Cleaned]
 PetitionId = Annotated[str, Field(pattern=PETITION_ID)]
 ConferenceId = Annotated[str, Field(pattern=CONFERENCE_ID)]
 
@@ -46,10 +48,10 @@ class PlanSupervisionIn(BaseModel):
 
     province_code: str = Field(pattern=PROVINCE_CODE, examples=["15"])
     level: UnitLevel
-    lead_body_ref: str = Field(
-        max_length=128, description="Ủy ban MTTQ hoặc tổ chức thành viên chủ trì", examples=["MTTQ-XA-03006"]
+    lead_body_ref: Ref = Field(
+        description="Ủy ban MTTQ hoặc tổ chức thành viên chủ trì", examples=["MTTQ-XA-03006"]
     )
-    topic: str = Field(max_length=2000, description="Nội dung giám sát")
+    topic: Annotated[str, Field(max_length=2000), Cleaned] = Field(description="Nội dung giám sát")
     supervised_agency_codes: list[AgencyCode] = Field(max_length=50)
     planned_on: date = Field(description="Ngày dự kiến giám sát (YYYY-MM-DD)")
     form: SupervisionForm = SupervisionForm.MTTQ_DELEGATION
@@ -71,8 +73,8 @@ class FindingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     report_date: date
-    findings: str = Field(max_length=20_000)
-    report_number: str | None = Field(default=None, max_length=64, examples=["05/BC-MTTQ"])
+    findings: LongText
+    report_number: Number | None = Field(default=None, examples=["05/BC-MTTQ"])
 
 
 class RecommendationIn(BaseModel):
@@ -81,11 +83,11 @@ class RecommendationIn(BaseModel):
     recommendation_id: str = Field(
         max_length=100, description="Mã kiến nghị trong cuộc giám sát", examples=["kn-1"]
     )
-    addressee_agency_code: str = Field(max_length=64, examples=["UBND-XA-03006"])
-    content: str = Field(max_length=20_000)
+    addressee_agency_code: AgencyCode
+    content: LongText
     issued_on: date
     field_code: str | None = Field(default=None, pattern=FIELD_CODE, examples=["land"])
-    document_number: str | None = Field(default=None, max_length=64)
+    document_number: Number | None = None
     response_due: date | None = Field(default=None, description="Thời hạn trả lời MTTQ đề nghị")
     conference_id: str | None = Field(default=None, pattern=CONFERENCE_ID)
     petition_ids: list[PetitionId] = Field(default_factory=list, max_length=1000)
@@ -158,99 +160,89 @@ def _view(view: SupervisionView) -> SupervisionOut:
     )
 
 
-def router(store: Callable[[], EventStore]) -> APIRouter:
-    api = APIRouter(prefix="/v1/supervisions", tags=["giám sát (MTTQ supervision)"])
+router = APIRouter(prefix="/v1/supervisions", tags=["giám sát (MTTQ supervision)"])
+CHANGE: dict[str, Any] = {"response_model": SupervisionChangedOut, "responses": responses(404, 409, 422, 503)}
 
-    async def change(
-        session_id: str, name: str, cmd: SupervisionCommand, ctx: CommandContext
-    ) -> SupervisionChangedOut:
-        with refusals_as_api_errors():
-            return _changed(await change_supervision(store(), session_id, name, cmd, ctx))
 
-    @api.post(
-        "",
-        status_code=status.HTTP_201_CREATED,
-        response_model=SupervisionPlannedOut,
-        responses=CREATION_RESPONSES,
-        summary="Lập kế hoạch một cuộc giám sát của MTTQ",
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SupervisionPlannedOut,
+    responses=responses(409, 422, 503),
+    summary="Lập kế hoạch một cuộc giám sát của MTTQ",
+)
+async def plan(
+    body: PlanSupervisionIn, ctx: Context, store: Store, response: Response
+) -> SupervisionPlannedOut:
+    cmd = PlanSupervision(
+        province_code=body.province_code,
+        level=body.level,
+        lead_body_ref=body.lead_body_ref,
+        topic=body.topic,
+        supervised_agency_codes=tuple(body.supervised_agency_codes),
+        planned_on=body.planned_on,
+        form=body.form,
+        conference_ids=tuple(body.conference_ids),
+        petition_ids=tuple(body.petition_ids),
     )
-    async def plan(body: PlanSupervisionIn, ctx: Context, response: Response) -> SupervisionPlannedOut:
-        cmd = PlanSupervision(
-            province_code=body.province_code,
-            level=body.level,
-            lead_body_ref=body.lead_body_ref,
-            topic=body.topic,
-            supervised_agency_codes=tuple(body.supervised_agency_codes),
-            planned_on=body.planned_on,
-            form=body.form,
-            conference_ids=tuple(body.conference_ids),
-            petition_ids=tuple(body.petition_ids),
-        )
-        with refusals_as_api_errors():
-            outcome = await plan_supervision(store(), cmd, ctx)
-        url = f"/v1/supervisions/{outcome.aggregate_id}"
-        response.headers["Location"] = url
-        return SupervisionPlannedOut(
-            session_id=outcome.aggregate_id,
-            stream_seq=outcome.stream_seq,
-            replayed=not outcome.events,
-            status_url=url,
-        )
-
-    @api.post(
-        "/{session_id}/hold",
-        response_model=SupervisionChangedOut,
-        responses=RESPONSES,
-        summary="Ghi nhận việc tiến hành cuộc giám sát",
+    outcome = await plan_supervision(store, cmd, ctx)
+    url = f"/v1/supervisions/{outcome.aggregate_id}"
+    response.headers["Location"] = url
+    return SupervisionPlannedOut(
+        session_id=outcome.aggregate_id,
+        stream_seq=outcome.stream_seq,
+        replayed=not outcome.events,
+        status_url=url,
     )
-    async def hold(session_id: SessionId, body: HoldSupervisionIn, ctx: Context) -> SupervisionChangedOut:
-        cmd = HoldSupervision(
-            held_on=body.held_on,
-            member_refs=tuple(body.member_refs),
-            agencies_present=tuple(body.agencies_present),
-        )
-        return await change(session_id, "supervision.hold", cmd, ctx)
 
-    @api.post(
-        "/{session_id}/findings",
-        response_model=SupervisionChangedOut,
-        responses=RESPONSES,
-        summary="Ghi nhận báo cáo kết quả giám sát",
+
+@router.post("/{session_id}/hold", **CHANGE, summary="Ghi nhận việc tiến hành cuộc giám sát")
+async def hold(
+    session_id: SessionId, body: HoldSupervisionIn, ctx: Context, store: Store
+) -> SupervisionChangedOut:
+    cmd = HoldSupervision(
+        held_on=body.held_on,
+        member_refs=tuple(body.member_refs),
+        agencies_present=tuple(body.agencies_present),
     )
-    async def findings(session_id: SessionId, body: FindingsIn, ctx: Context) -> SupervisionChangedOut:
-        cmd = RecordFindings(
-            report_date=body.report_date, findings=body.findings, report_number=body.report_number
-        )
-        return await change(session_id, "supervision.record_findings", cmd, ctx)
+    return _changed(await change_supervision(store, session_id, "supervision.hold", cmd, ctx))
 
-    @api.post(
-        "/{session_id}/recommendations",
-        response_model=SupervisionChangedOut,
-        responses=RESPONSES,
-        summary="Ban hành một kiến nghị sau giám sát, gửi một cơ quan",
+
+@router.post("/{session_id}/findings", **CHANGE, summary="Ghi nhận báo cáo kết quả giám sát")
+async def findings(
+    session_id: SessionId, body: FindingsIn, ctx: Context, store: Store
+) -> SupervisionChangedOut:
+    cmd = RecordFindings(
+        report_date=body.report_date, findings=body.findings, report_number=body.report_number
     )
-    async def recommend(session_id: SessionId, body: RecommendationIn, ctx: Context) -> SupervisionChangedOut:
-        cmd = IssueRecommendation(
-            recommendation_id=body.recommendation_id,
-            addressee_agency_code=body.addressee_agency_code,
-            content=body.content,
-            issued_on=body.issued_on,
-            field_code=body.field_code,
-            document_number=body.document_number,
-            response_due=body.response_due,
-            conference_id=body.conference_id,
-            petition_ids=tuple(body.petition_ids),
-        )
-        return await change(session_id, "supervision.issue_recommendation", cmd, ctx)
+    return _changed(await change_supervision(store, session_id, "supervision.record_findings", cmd, ctx))
 
-    @api.get(
-        "/{session_id}",
-        response_model=SupervisionOut,
-        responses={404: RESPONSES[404], 503: RESPONSES[503]},
-        summary="Tình trạng một cuộc giám sát và các kiến nghị sau giám sát",
+
+@router.post(
+    "/{session_id}/recommendations", **CHANGE, summary="Ban hành một kiến nghị sau giám sát, gửi một cơ quan"
+)
+async def recommend(
+    session_id: SessionId, body: RecommendationIn, ctx: Context, store: Store
+) -> SupervisionChangedOut:
+    cmd = IssueRecommendation(
+        recommendation_id=body.recommendation_id,
+        addressee_agency_code=body.addressee_agency_code,
+        content=body.content,
+        issued_on=body.issued_on,
+        field_code=body.field_code,
+        document_number=body.document_number,
+        response_due=body.response_due,
+        conference_id=body.conference_id,
+        petition_ids=tuple(body.petition_ids),
     )
-    async def read(session_id: SessionId) -> SupervisionOut:
-        with refusals_as_api_errors():
-            return _view(await get_supervision(store(), session_id))
+    return _changed(await change_supervision(store, session_id, "supervision.issue_recommendation", cmd, ctx))
 
-    return api
+
+@router.get(
+    "/{session_id}",
+    response_model=SupervisionOut,
+    responses=responses(404, 503),
+    summary="Tình trạng một cuộc giám sát và các kiến nghị sau giám sát",
+)
+async def read(session_id: SessionId, store: Store) -> SupervisionOut:
+    return _view(await get_supervision(store, session_id))

@@ -16,6 +16,7 @@ import structlog
 from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.subjects import petition_subject
+from langnghe.domain.errors import CONFLICT, DomainError
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.adapters.vault import CitizenContact, Submission, Vault
 from langnghe.intake.domain.conference import ConferenceRuleBroken
@@ -28,8 +29,16 @@ from langnghe.runtime.eventstore import EventStore, NewEvent
 log = structlog.get_logger("langnghe.intake")
 
 
-class IdempotencyKeyReused(Exception):
+class IdempotencyKeyReused(DomainError):
     """The same Idempotency-Key came with a different request body."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "idempotency.key_reused",
+            "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
+            "Idempotency-Key",
+            status=CONFLICT,
+        )
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ async def submit_petition(
         contact,
     )
     if submission.fingerprint != request_fingerprint:
-        raise IdempotencyKeyReused(idempotency_key)
+        raise IdempotencyKeyReused()
     replayed = submission.petition_id != new_id.hex
     if replayed:  # the event of the submission the vault holds: its id, time and reference
         event = decide_submission(

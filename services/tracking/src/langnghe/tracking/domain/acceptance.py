@@ -13,7 +13,7 @@ from langnghe.tracking.domain.assignment import require_assigned
 from langnghe.tracking.domain.clock import ACCEPTANCE_REQUIRED, STATUTE_CLOCK, LegalClock
 from langnghe.tracking.domain.commands import AcceptPetition
 from langnghe.tracking.domain.errors import PetitionRuleBroken
-from langnghe.tracking.domain.guards import dmy, limits_promise, require_not_future, text
+from langnghe.tracking.domain.guards import dmy, limits_promise, require_not_future
 from langnghe.tracking.domain.state import PetitionState, deadline_version_after
 
 
@@ -62,7 +62,7 @@ def decide_accept(
         PetitionAccepted(
             agency_code=state.agency_code,
             accepted_on=cmd.accepted_on,
-            decision_number=text(cmd.decision_number) or None,
+            decision_number=cmd.decision_number or None,
             complaint_instance=cmd.complaint_instance,
             complex_case=cmd.complex_case,
             remote_area=cmd.remote_area,

@@ -20,7 +20,6 @@ from langnghe.tracking.domain.guards import (
     require_not_future,
     require_open,
     require_reason,
-    text,
 )
 from langnghe.tracking.domain.state import PetitionState
 
@@ -38,7 +37,7 @@ def decide_answer(state: PetitionState, cmd: AnswerPetition, today: date | None 
             "Khiếu nại, tố cáo phải được thụ lý trước khi trả lời kết quả giải quyết.",
             status=409,
         )
-    answer = text(cmd.answer_text)
+    answer = cmd.answer_text
     if len(answer) < MIN_ANSWER_CHARS:
         raise PetitionRuleBroken(
             "petition.answer_too_short",
@@ -59,7 +58,7 @@ def decide_answer(state: PetitionState, cmd: AnswerPetition, today: date | None 
         PetitionAnswered(
             answer_text=answer,
             answering_agency_code=agency,
-            document_number=text(cmd.document_number) or None,
+            document_number=cmd.document_number or None,
             document_date=cmd.document_date,
         )
     ]
@@ -85,13 +84,11 @@ def decide_publish_answer(state: PetitionState, cmd: PublishAnswer, today: date)
     require_not_future(cmd.published_on, today, "published_on", "Ngày công khai")
     if state.published_on is not None and set(channels) <= state.published_channels:
         return []  # already public through these channels
-    return [
-        PetitionAnswerPublished(published_on=cmd.published_on, channels=channels, note=text(cmd.note) or None)
-    ]
+    return [PetitionAnswerPublished(published_on=cmd.published_on, channels=channels, note=cmd.note or None)]
 
 
 def decide_feedback(state: PetitionState, cmd: GiveFeedback, today: date) -> list[DomainEvent]:
     require_answered(state)
     if cmd.satisfied:
-        return [PetitionFeedbackGiven(satisfied=True, reason=text(cmd.reason) or None)]
+        return [PetitionFeedbackGiven(satisfied=True, reason=cmd.reason or None)]
     return [PetitionFeedbackGiven(satisfied=False, reason=require_reason(cmd.reason))]

@@ -23,7 +23,6 @@ from langnghe.tracking.domain.guards import (
     require_open,
     require_reason,
     require_valid_promise,
-    text,
 )
 from langnghe.tracking.domain.state import PetitionState, Status, deadline_version_after
 
@@ -53,7 +52,7 @@ def decide_assign(
     return [
         PetitionAssigned(
             agency_code=agency,
-            officer_ref=text(cmd.officer_ref) or None,
+            officer_ref=cmd.officer_ref or None,
             promised_date=cmd.promised_date,
             statutory=statutory,
             deadline_version=deadline_version_after(state, cmd.promised_date, statutory),
@@ -77,7 +76,7 @@ def decide_reassign(state: PetitionState, cmd: ReassignPetition, today: date) ->
     require_assigned(state)
     agency = require_agency(cmd.agency_code)
     reason = require_reason(cmd.reason)
-    officer = text(cmd.officer_ref) or None
+    officer = cmd.officer_ref or None
     promised = state.promised_date
     if cmd.promised_date is not None:
         require_valid_promise(state, cmd.promised_date, today, state.statutory)
@@ -101,7 +100,7 @@ def decide_escalate(state: PetitionState, cmd: EscalatePetition, today: date) ->
     """The receiving level or unit assigns anew and sets its own promised date; the clocks of the
     unit that sent it stop."""
     require_open(state)
-    unit = text(cmd.to_unit_code)
+    unit = cmd.to_unit_code
     if not unit:
         raise PetitionRuleBroken(
             "petition.unit_required", "Cần chọn cấp hoặc đơn vị có thẩm quyền nhận kiến nghị.", "to_unit_code"

@@ -19,7 +19,6 @@ from langnghe.tracking.domain.guards import (
     require_open,
     require_reason,
     require_valid_promise,
-    text,
 )
 from langnghe.tracking.domain.state import PetitionState, Status, deadline_version_after
 
@@ -28,7 +27,7 @@ def decide_close(state: PetitionState, cmd: ClosePetition, today: date) -> list[
     """Tracking ends when the answer is public (published, or given before the conference). An
     opinion the conference only recorded, and that nobody took up since, can be closed as is."""
     require_not_ended(state)
-    note = text(cmd.note) or None
+    note = cmd.note or None
     if state.status is Status.ANSWERED:
         if not state.answer_is_public:
             raise PetitionRuleBroken(

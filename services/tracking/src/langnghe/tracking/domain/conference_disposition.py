@@ -19,7 +19,7 @@ from langnghe.tracking.domain.commands import (
     EscalatePetition,
 )
 from langnghe.tracking.domain.errors import PetitionRuleBroken
-from langnghe.tracking.domain.guards import require_open, require_reason, text
+from langnghe.tracking.domain.guards import require_open, require_reason
 from langnghe.tracking.domain.state import PetitionState, Status
 
 
@@ -39,7 +39,7 @@ def decide_dispose(
             "Ý kiến này đã được xử lý (đã có kết quả tại hội nghị, đã giao hoặc đã chuyển).",
             status=409,
         )
-    note = text(cmd.note) or None
+    note = cmd.note or None
     follow: list[DomainEvent] = []
     if cmd.disposition in (Disposition.ANSWERED_ON_SPOT, Disposition.EXPLAINED):
         answer = AnswerPetition(cmd.answer_text or "", cmd.answering_agency_code or "")

@@ -28,7 +28,6 @@ from langnghe.tracking.domain.guards import (
     require_open,
     require_reason,
     require_valid_promise,
-    text,
 )
 from langnghe.tracking.domain.state import DEADLINES_STOPPED, PetitionState, deadline_version_after
 
@@ -58,7 +57,7 @@ def _extend_promised(
             previous_due=current,
             new_due=cmd.new_date,
             reason=reason,
-            decision_number=text(cmd.decision_number) or None,
+            decision_number=cmd.decision_number or None,
             decision_date=cmd.decision_date,
             extensions=state.promised_extensions + 1,
             after_due=today > current,
@@ -78,7 +77,7 @@ def _extend_statutory(
             "hoặc loại kiến nghị này chỉ có ngày hẹn).",
             status=409,
         )
-    number = text(cmd.decision_number)
+    number = cmd.decision_number
     if not number:
         # Luật Tố cáo 2018, Art. 30: each extension is a written decision sent to the parties.
         raise PetitionRuleBroken(

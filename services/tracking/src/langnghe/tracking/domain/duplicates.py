@@ -15,7 +15,6 @@ from langnghe.tracking.domain.guards import (
     require_not_ended,
     require_open,
     require_reason,
-    text,
     unique,
 )
 from langnghe.tracking.domain.state import PetitionState, Status
@@ -25,8 +24,8 @@ def decide_merge(
     state: PetitionState, cmd: MergeAsDuplicate, today: date, *, primary: PetitionState
 ) -> list[DomainEvent]:
     require_open(state)
-    primary_id = text(cmd.primary_petition_id)
-    if not primary_id or primary_id == text(cmd.petition_id):
+    primary_id = cmd.primary_petition_id
+    if not primary_id or primary_id == cmd.petition_id:
         raise PetitionRuleBroken(
             "petition.merge_into_self", "Hãy chọn một kiến nghị khác để gộp vào.", "primary_petition_id"
         )
@@ -72,7 +71,7 @@ def decide_merge(
 
 def decide_absorb(state: PetitionState, cmd: AbsorbDuplicate, today: date) -> list[DomainEvent]:
     require_not_ended(state)
-    duplicate_id = text(cmd.duplicate_petition_id)
+    duplicate_id = cmd.duplicate_petition_id
     if not duplicate_id:
         raise PetitionRuleBroken(
             "petition.duplicate_required", "Cần chọn kiến nghị trùng lặp.", "duplicate_petition_id"

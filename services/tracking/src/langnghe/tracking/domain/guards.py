@@ -3,7 +3,6 @@ dates that read the same wherever they apply."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Final
 
@@ -15,13 +14,9 @@ from langnghe.tracking.domain.state import PetitionState, Status
 MIN_REASON_CHARS: Final = 5
 
 
-def text(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
-
-
 def unique(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Order-preserving, NFC, blanks dropped."""
-    return tuple(dict.fromkeys(v for v in (text(value) for value in values) if v))
+    """Order-preserving, blanks dropped (text arrives cleaned, NFC and stripped, from the request)."""
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def dmy(day: date) -> str:
@@ -72,7 +67,7 @@ def require_answered(state: PetitionState) -> None:
 
 
 def require_reason(value: str | None, field: str = "reason") -> str:
-    reason = text(value)
+    reason = value or ""
     if len(reason) < MIN_REASON_CHARS:
         raise PetitionRuleBroken(
             "petition.reason_required", f"Cần nêu lý do (ít nhất {MIN_REASON_CHARS} ký tự).", field
@@ -81,7 +76,7 @@ def require_reason(value: str | None, field: str = "reason") -> str:
 
 
 def require_agency(value: str | None, field: str = "agency_code") -> str:
-    agency = text(value)
+    agency = value or ""
     if not agency:
         raise PetitionRuleBroken("petition.agency_required", "Cần chọn cơ quan giải quyết.", field)
     return agency

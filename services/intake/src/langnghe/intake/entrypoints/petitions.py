@@ -1,23 +1,26 @@
-"""Intake's HTTP routes: translate the request, call one handler, return."""
+"""Petition submission: `POST /v1/petitions` translates the request, calls one handler, returns.
+
+`accept_petition` is what the route does once the request is read and valid; the submission
+fast path (`submission_fast_path`) calls the same function with the same models."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from langnghe.contracts.envelope import Actor
 from langnghe.contracts.events.petition import Channel, LegalType
-from langnghe.contracts.subjects import InvalidSubjectToken
 from langnghe.intake.adapters.vault import CitizenContact, Vault
-from langnghe.intake.domain.submission import SubmissionRefused, SubmitPetition
+from langnghe.intake.domain.submission import SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
-from langnghe.intake.handlers import IdempotencyKeyReused, fingerprint, submit_petition
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore, EventStoreUnavailable
-from langnghe.runtime.http import ApiError, ErrorBody
+from langnghe.intake.handlers import fingerprint, submit_petition
+from langnghe.runtime.clean_text import Cleaned
+from langnghe.runtime.dependencies import Store
+from langnghe.runtime.eventstore import EventStore
+from langnghe.runtime.http import responses
 
 
 class CitizenIn(BaseModel):
@@ -37,7 +40,8 @@ class PetitionIn(BaseModel):
     channel: Channel
     legal_type: LegalType = LegalType.RECOMMENDATION
     field_code: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$", examples=["land"])
-    content: str = Field(min_length=1, max_length=20_000)
+    # Cleaned (NFC, stripped) after the limits; the domain then counts what is left.
+    content: Annotated[str, Field(min_length=1, max_length=20_000), Cleaned]
     citizen: CitizenIn | None = Field(default=None, description="Bỏ trống nếu người dân muốn ẩn danh")
     conference_id: str | None = Field(
         default=None,
@@ -87,39 +91,18 @@ async def accept_petition(
     store: EventStore,
 ) -> PetitionAccepted:
     """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
-    the ASGI fast path alike): submit, or raise the ApiError a client acts on."""
+    the ASGI fast path alike): submit, or raise the refusal `install_error_handlers` maps."""
     contact = body.contact()
-    cmd = body.command(contact)
-    try:
-        accepted = await submit_petition(
-            cmd,
-            contact=contact,
-            idempotency_key=idempotency_key or uuid.uuid4().hex,
-            request_fingerprint=fingerprint(body.model_dump(mode="json")),
-            actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
-            correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
-            vault=vault,
-            store=store,
-        )
-    except SubmissionRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-    except IdempotencyKeyReused as exc:
-        raise ApiError(
-            409,
-            "idempotency.key_reused",
-            "Khóa Idempotency-Key này đã được dùng cho một kiến nghị khác; hãy dùng khóa mới.",
-            "Idempotency-Key",
-        ) from exc
-    except InvalidSubjectToken as exc:
-        raise ApiError(
-            422, "petition.invalid_code", "Mã đơn vị hành chính không hợp lệ.", "province_code"
-        ) from exc
-    except (EventStoreUnavailable, ConcurrencyConflict) as exc:
-        raise ApiError(
-            503,
-            "store.unavailable",
-            "Hệ thống tạm thời chưa ghi nhận được; vui lòng gửi lại với cùng khóa.",
-        ) from exc
+    accepted = await submit_petition(
+        body.command(contact),
+        contact=contact,
+        idempotency_key=idempotency_key or uuid.uuid4().hex,
+        request_fingerprint=fingerprint(body.model_dump(mode="json")),
+        actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
+        correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
+        vault=vault,
+        store=store,
+    )
     return PetitionAccepted(
         petition_id=accepted.petition_id,
         code=accepted.code,
@@ -129,31 +112,37 @@ async def accept_petition(
     )
 
 
-def router(vault: Vault, store: Callable[[], EventStore]) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
+def citizen_vault(request: Request) -> Vault:
+    """One vault per process (`create_app` puts it on `app.state`): it groups concurrent commits."""
+    vault: Vault = request.app.state.vault
+    return vault
 
-    @api.post(
-        "/petitions",
-        status_code=status.HTTP_202_ACCEPTED,
-        response_model=PetitionAccepted,
-        responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
-        summary="Tiếp nhận một ý kiến, kiến nghị",
+
+router = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
+
+
+@router.post(
+    "/petitions",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PetitionAccepted,
+    responses=responses(409, 422, 503),
+    summary="Tiếp nhận một ý kiến, kiến nghị",
+)
+async def submit(
+    body: PetitionIn,
+    request: Request,
+    store: Store,
+    vault: Annotated[Vault, Depends(citizen_vault)],
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
+    x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
+) -> PetitionAccepted:
+    # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
+    # sees them; this route documents the operation and answers everything else.
+    return await accept_petition(
+        body,
+        idempotency_key=idempotency_key,
+        actor_ref=x_actor_ref,
+        correlation_id=request.headers.get("X-Correlation-Id"),
+        vault=vault,
+        store=store,
     )
-    async def submit(
-        body: PetitionIn,
-        request: Request,
-        idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
-        x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
-    ) -> PetitionAccepted:
-        # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
-        # sees them; this route documents the operation and answers everything else.
-        return await accept_petition(
-            body,
-            idempotency_key=idempotency_key,
-            actor_ref=x_actor_ref,
-            correlation_id=request.headers.get("X-Correlation-Id"),
-            vault=vault,
-            store=store(),
-        )
-
-    return api
