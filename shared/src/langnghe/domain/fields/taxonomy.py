@@ -3,7 +3,8 @@
 The first thirteen are those that provincial news reports on dialogue conferences list; the rest
 are what a People's Committee's report by field needs in practice. Codes are part of the wire
 contract (`field_code` on `petition.received`, pattern `^[a-z_]{2,40}$`): never rename one, only
-add. Keywords are written with diacritics and matched without them (see `text.py`).
+add. Keywords are written with diacritics; the field suggestion (`langnghe.tools.fields`) matches
+them without.
 
 One file on purpose, though over 500 lines: nearly all of it is the taxonomy itself (each
 field's code, Vietnamese name, description and keywords). As Python it is typed, checked with

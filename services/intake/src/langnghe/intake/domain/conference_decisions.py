@@ -3,6 +3,10 @@
 
 Rules that the law sets as duties (notice, publication delay) do not refuse the fact: a late
 notice is still a notice. They are recorded on the event as flags, so oversight counts them.
+
+One file for the eight decisions, a few lines over 300: they are read together (each checks
+the conference's status the way the others do), and the checks they share are already apart
+in `conference_rules`.
 """
 
 from __future__ import annotations
