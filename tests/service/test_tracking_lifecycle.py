@@ -205,6 +205,24 @@ async def test_the_same_idempotency_key_does_the_work_once(stack: Stack) -> None
     assert (await stack.types(pid)).count("petition.assigned") == 1
 
 
+async def test_the_same_key_with_another_body_is_refused_on_the_real_server(stack: Stack) -> None:
+    """Long after the server's duplicate window could help: the fingerprint is read back from
+    the stored event's metadata (tests/unit/test_tracking_key_reuse.py covers every route)."""
+    pid = await stack.submit()
+    await stack.ok(pid, "assign", {"agency_code": "UBND-XA-SAPA", "promised_date": LATER.isoformat()})
+    body = {"answer_text": "Đã sửa xong đoạn đường.", "answering_agency_code": "UBND-XA-SAPA"}
+    await stack.ok(pid, "answer", body)
+    publish = {"published_on": TODAY.isoformat(), "channels": ["loudspeaker"]}
+    first = await stack.command(pid, "publish-answer", publish, key="p-" + pid)
+    again = await stack.command(pid, "publish-answer", publish, key="p-" + pid)
+    reused = await stack.command(
+        pid, "publish-answer", {**publish, "channels": ["village_heads"]}, key="p-" + pid
+    )
+    assert (first.json()["events"], again.json()["events"]) == (["petition.answer_published"], [])
+    assert (reused.status_code, stack.error(reused)["code"]) == (409, "idempotency.key_reused")
+    assert (await stack.types(pid)).count("petition.answer_published") == 1
+
+
 async def test_refusals_say_what_and_where_in_vietnamese(stack: Stack) -> None:
     pid = await stack.submit()
     closing = await stack.command(pid, "close", {})

@@ -454,8 +454,10 @@ def test_durable_name_joins_service_and_purpose() -> None:
 
 def _encoded_through_dicts(meta: EventMeta, event: DomainEvent) -> bytes:
     """The envelope as json.dumps writes it from pydantic's dicts: what encode wrote before
-    pydantic wrote the JSON itself."""
+    pydantic wrote the JSON itself. An unset command fingerprint is not written at all."""
     body = meta.model_dump(mode="json")
+    if body["command_fingerprint"] is None:
+        del body["command_fingerprint"]
     body["type"] = event.type
     body["data"] = event.model_dump(mode="json", exclude={"type"})
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -480,3 +482,17 @@ def test_encode_writes_awkward_text_as_json_dumps_does() -> None:
     assert body == _encoded_through_dicts(meta, event)
     again = REGISTRY.decode(body)
     assert isinstance(again, Envelope) and again.event == event and again.meta == meta
+
+
+def test_a_command_fingerprint_is_written_only_when_set_and_read_back() -> None:
+    decoded = REGISTRY.decode((GOLDEN / "petition.assigned.v1.json").read_bytes())
+    assert isinstance(decoded, Envelope) and decoded.meta.command_fingerprint is None
+    assert b"command_fingerprint" not in REGISTRY.encode(decoded.meta, decoded.event)[0]
+    meta = decoded.meta.model_copy(update={"command_fingerprint": "ab" * 32})
+    body, _ = REGISTRY.encode(meta, decoded.event)
+    assert body == _encoded_through_dicts(meta, decoded.event)
+    again = REGISTRY.decode(body)
+    assert (
+        again.meta == meta
+        and again.meta.model_fields_set == EventMeta.model_validate_json(body).model_fields_set
+    )

@@ -37,6 +37,11 @@ class EventMeta(BaseModel):
     correlation_id: str = Field(min_length=1, max_length=128)
     causation_id: str | None = Field(default=None, max_length=128)
     actor: Actor = SYSTEM_ACTOR
+    command_fingerprint: str | None = Field(default=None, max_length=64)
+    """A digest of the request that caused the event (see `langnghe.runtime.commands`): lets a
+    replay of the same Idempotency-Key with a different body be refused long after the
+    server's duplicate window. Optional and written only when set, so older events and
+    readers stay as they are (readers ignore fields they do not know)."""
 
     @field_validator("occurred_at")
     @classmethod

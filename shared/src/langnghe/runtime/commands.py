@@ -4,6 +4,11 @@ go through here, so the rules (idempotent replays, bounded retries, metadata) li
 
 - The command id makes the command idempotent: its events get ids derived from it, and a
   command whose first event is already in the aggregate is reported as done, not repeated.
+- A command may carry a fingerprint of the request it came from (`request_fingerprint`). It is
+  written into every event's metadata, so when the same command id comes back with another
+  fingerprint (the client reused an Idempotency-Key for a different body) the command is
+  refused with `409 idempotency.key_reused` instead of being reported as done
+  (docs/ARCHITECTURE.md, "From a request to a read model").
 - `decide` is the service's pure decision, given the folded state and the moment of the
   command; it returns the new events (none: nothing to change) or raises a domain error.
 """
@@ -11,6 +16,7 @@ go through here, so the rules (idempotent replays, bounded retries, metadata) li
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +25,7 @@ from typing import TypeVar
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
+from langnghe.domain.errors import CONFLICT, DomainError
 from langnghe.runtime.eventstore import ConcurrencyConflict, EventStore, NewEvent
 
 S = TypeVar("S")
@@ -37,6 +44,31 @@ def command_id(name: str, aggregate_id: str, discriminator: str) -> str:
     if len(value) <= MAX_COMMAND_ID:
         return value
     return f"{name}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key came with a different request body."""
+
+    def __init__(self, what: str = "một yêu cầu khác") -> None:
+        super().__init__(
+            "idempotency.key_reused",
+            f"Khóa Idempotency-Key này đã được dùng cho {what}; hãy dùng khóa mới.",
+            "Idempotency-Key",
+            status=CONFLICT,
+        )
+
+
+def request_fingerprint(body: bytes) -> str:
+    """A digest of a JSON request body that ignores how it was written (whitespace, key order,
+    escapes) but not what it says: the JSON is parsed and written again canonically (sorted
+    keys, no spaces), then hashed. A body that is not JSON is hashed as it is."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,14 +102,21 @@ async def execute(
     correlation_id: str,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     retries: int = MAX_CONFLICT_RETRIES,
+    request_fingerprint: str | None = None,
 ) -> CommandOutcome:
-    """Raises the domain's own errors from `decide`, and `ConcurrencyConflict` when the
-    aggregate kept changing under us `retries` times in a row."""
+    """Raises the domain's own errors from `decide`, `ConcurrencyConflict` when the aggregate
+    kept changing under us `retries` times in a row, and `IdempotencyKeyReused` when the
+    command was carried out before for a request with another fingerprint."""
     first_id = event_id_for(command_id, 0)
     for attempt in range(retries + 1):
         loaded = await store.load(target.load_filter)
         done = [r for r in loaded.events if r.event_id == first_id]
         if done:  # the same command (same id) was already carried out
+            stored = done[0].envelope.meta.command_fingerprint
+            # An event written before fingerprints existed, or by a command that has none
+            # (reactions, timers), cannot be compared: it stays a plain replay.
+            if request_fingerprint and stored and stored != request_fingerprint:
+                raise IdempotencyKeyReused()
             return CommandOutcome(target.aggregate_id, done[-1].stream_seq, [])
         state = fold(
             (r.envelope.event, r.envelope.meta.occurred_at)
@@ -100,6 +139,7 @@ async def execute(
                     correlation_id=correlation_id,
                     causation_id=command_id,
                     actor=actor,
+                    command_fingerprint=request_fingerprint,
                 ),
                 e,
             )

@@ -60,6 +60,7 @@ async def handle_command(
     actor: Actor,
     correlation_id: str,
     create_in_province: str | None = None,
+    request_fingerprint: str | None = None,
 ) -> CommandOutcome:
     """Load -> decide -> append; on a concurrency conflict reload and decide again (3 times),
     then let `ConcurrencyConflict` go (the HTTP layer answers 409 `store.concurrent_change`)."""
@@ -71,4 +72,5 @@ async def handle_command(
         command_id=command_id,
         actor=actor,
         correlation_id=correlation_id,
+        request_fingerprint=request_fingerprint,
     )

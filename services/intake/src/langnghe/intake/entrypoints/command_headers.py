@@ -1,5 +1,5 @@
 """The headers every command route reads: Idempotency-Key (a retry with the same key changes
-nothing more), X-Actor-Ref (who, as a reference) and X-Correlation-Id."""
+nothing more; the same key with another body is refused), X-Actor-Ref (who, as a reference) and X-Correlation-Id."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import Header, Request
 
 from langnghe.contracts.envelope import Actor, ActorKind
 from langnghe.intake.handlers.context import CommandContext
+from langnghe.runtime.commands import request_fingerprint
 
 MAX_CORRELATION_ID = 128  # EventMeta.correlation_id
 
@@ -34,6 +35,8 @@ def command_context(kind: ActorKind, default_ref: str) -> Callable[..., Awaitabl
             actor=Actor(kind=kind, ref=x_actor_ref or default_ref),
             correlation_id=correlation[:MAX_CORRELATION_ID],
             idempotency_key=idempotency_key or None,
+            # The body as sent (Starlette keeps it once read, so the route's parsing reads it too).
+            fingerprint=request_fingerprint(await request.body()) if idempotency_key else None,
         )
 
     return context

@@ -77,6 +77,7 @@ async def schedule_conference(
         command_id=ctx.command_id("conference.schedule", conference_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
+        request_fingerprint=ctx.fingerprint,
     )
 
 
@@ -92,6 +93,7 @@ async def change_conference(
         command_id=ctx.command_id(name, conference_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
+        request_fingerprint=ctx.fingerprint,
     )
 
 

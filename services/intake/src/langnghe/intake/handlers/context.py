@@ -16,6 +16,9 @@ class CommandContext:
     actor: Actor
     correlation_id: str
     idempotency_key: str | None = None
+    fingerprint: str | None = None
+    """Of the request body, when the client sent a key: a replay of the key with another body
+    is refused (`langnghe.runtime.commands.execute`)."""
 
     def command_id(self, name: str, aggregate_id: str) -> str:
         """Retry-safe when the client sent an Idempotency-Key; otherwise every call is new."""

@@ -60,6 +60,7 @@ async def set_plan(store: EventStore, cmd: SetConferencePlan, ctx: CommandContex
         command_id=ctx.command_id("conference.set_plan", aggregate_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
+        request_fingerprint=ctx.fingerprint,
     )
 
 

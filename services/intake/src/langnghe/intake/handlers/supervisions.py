@@ -64,6 +64,7 @@ async def plan_supervision(store: EventStore, cmd: PlanSupervision, ctx: Command
         command_id=ctx.command_id("supervision.plan", session_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
+        request_fingerprint=ctx.fingerprint,
     )
 
 
@@ -86,6 +87,7 @@ async def change_supervision(
         command_id=ctx.command_id(name, session_id),
         actor=ctx.actor,
         correlation_id=ctx.correlation_id,
+        request_fingerprint=ctx.fingerprint,
     )
 
 

@@ -3,7 +3,8 @@
 Each route turns its body into one domain command (`petition_bodies`) and hands it to
 `handle_command`; the rules are the domain's, and refusals become HTTP errors in
 `langnghe.runtime.http`. Commands are idempotent under the `Idempotency-Key` header: the same
-key on the same route does the work once.
+key on the same route does the work once, and the same key with a different body is refused
+(`409 idempotency.key_reused`): the body's fingerprint travels in the events' metadata.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 
 from langnghe.contracts.envelope import Actor, ActorKind
-from langnghe.runtime.commands import command_id
+from langnghe.runtime.commands import command_id, request_fingerprint
 from langnghe.runtime.dependencies import Store
 from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import responses
@@ -51,23 +52,28 @@ class CommandCall:
     command_id: str
     actor: Actor
     correlation_id: str
+    fingerprint: str | None = None
+    """Of the request body, when the client sent a key: compared on a replay of the key."""
 
 
 def sent_by(kind: ActorKind) -> Callable[..., CommandCall]:
     """The dependency reading a command's path and headers; `kind` is who usually sends it."""
 
-    def call(
+    async def call(
         petition_id: Annotated[str, Path(pattern=PETITION_ID)],
         request: Request,
         idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
         x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
     ) -> CommandCall:
         name = request.url.path.rsplit("/", 1)[-1]
+        # The body as sent (Starlette keeps it once read, so the route's own parsing reads it too).
+        fingerprint = request_fingerprint(await request.body()) if idempotency_key else None
         return CommandCall(
             petition_id=petition_id,
             command_id=command_id(name, petition_id, idempotency_key or uuid.uuid4().hex),
             actor=Actor(kind=kind, ref=x_actor_ref or f"tracking-api-{kind}"),
             correlation_id=(request.headers.get("X-Correlation-Id") or uuid.uuid4().hex)[:MAX_HEADER],
+            fingerprint=fingerprint,
         )
 
     return call
@@ -87,6 +93,7 @@ async def run(store: EventStore, call: CommandCall, decide: Decide) -> CommandOu
         command_id=call.command_id,
         actor=call.actor,
         correlation_id=call.correlation_id,
+        request_fingerprint=call.fingerprint,
     )
     return CommandOut(petition_id=result.aggregate_id, stream_seq=result.stream_seq, events=result.events)
 
