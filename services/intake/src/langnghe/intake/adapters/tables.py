@@ -6,7 +6,7 @@ citizen deletes the vault row (Personal Data Protection Law 91/2025/QH15).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -30,4 +30,7 @@ submissions = Table(
     Column("province_code", String(16), nullable=False),
     Column("citizen_ref", String(64), nullable=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    #: The petition's human code, unique here, at the source: the read models may rely on it.
+    Column("code", String(32), nullable=True),
 )
+Index("uq_submissions_code", submissions.c.code, unique=True)

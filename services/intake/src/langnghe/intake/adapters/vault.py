@@ -23,6 +23,12 @@ class Submission:
     province_code: str
     citizen_ref: str | None
     received_at: datetime
+    code: str | None = None
+    """The petition's human code (`KN-…`); unique among submissions."""
+
+
+class CodeTaken(Exception):
+    """The submission's petition code is already another petition's: draw another id."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ class Vault(Protocol):
 
     async def record_submission(self, submission: Submission, contact: CitizenContact | None) -> Submission:
         """Store the contact and the submission together; if the key is already taken (a
-        retry), return the stored submission instead."""
+        retry), return the stored submission instead. Raises `CodeTaken` when the code is
+        another submission's."""
         ...
 
 
@@ -80,15 +87,19 @@ class SqlVault:
                 try:
                     await self._write([(s, c) for s, c, _ in batch])
                     results = [s for s, _, _ in batch]
-                except IntegrityError:  # a key seen before (or twice in this batch): one by one
-                    results = [await self._write_one(s, c) for s, c, _ in batch]
+                except IntegrityError:  # a key or code seen before (or twice in this batch): one by one
+                    results = [await self._one_of_batch(s, c) for s, c, _ in batch]
             except Exception as exc:  # noqa: BLE001 - every waiting request gets the failure
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             for (_, _, future), result in zip(batch, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, CodeTaken):
+                    future.set_exception(result)
+                else:
                     future.set_result(result)
 
     async def _write(self, items: list[tuple[Submission, CitizenContact | None]]) -> None:
@@ -109,12 +120,26 @@ class SqlVault:
                 await session.execute(insert(citizen_contacts), contacts)
             await session.execute(insert(submissions), [s.__dict__ for s, _ in items])
 
+    async def _one_of_batch(self, submission: Submission, contact: CitizenContact | None) -> Submission | CodeTaken:
+        """One submission of a batch that failed together: a taken code fails that one only."""
+        try:
+            return await self._write_one(submission, contact)
+        except CodeTaken as exc:
+            return exc
+
     async def _write_one(self, submission: Submission, contact: CitizenContact | None) -> Submission:
         try:
             await self._write([(submission, contact)])
         except IntegrityError:
             existing = await self.find_submission(submission.idempotency_key)
-            if existing is None:
-                raise
-            return existing
+            if existing is not None:
+                return existing
+            if submission.code is not None and await self._code_taken(submission.code):
+                raise CodeTaken(submission.code) from None
+            raise
         return submission
+
+    async def _code_taken(self, code: str) -> bool:
+        async with self._sessions() as session:
+            found = await session.execute(select(submissions.c.code).where(submissions.c.code == code))
+            return found.first() is not None

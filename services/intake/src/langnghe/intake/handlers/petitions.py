@@ -18,7 +18,7 @@ from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.subjects import petition_subject
 from langnghe.domain.errors import CONFLICT, DomainError
 from langnghe.domain.vietnam_time import vietnam_date
-from langnghe.intake.adapters.vault import CitizenContact, Submission, Vault
+from langnghe.intake.adapters.vault import CitizenContact, CodeTaken, Submission, Vault
 from langnghe.intake.domain.conference import ConferenceRuleBroken
 from langnghe.intake.domain.conference_opinions import check_conference_takes_opinion
 from langnghe.intake.domain.submission import SubmitPetition, decide_submission
@@ -27,6 +27,10 @@ from langnghe.intake.handlers.context import CommandContext
 from langnghe.runtime.eventstore import EventStore, NewEvent
 
 log = structlog.get_logger("langnghe.intake")
+
+#: Draws of a petition id before giving up on a free code: one collision is already rare
+#: (2^-40 per pair of petitions of one province and year), two in a row are not expected.
+CODE_ATTEMPTS = 5
 
 
 class IdempotencyKeyReused(DomainError):
@@ -81,18 +85,30 @@ async def submit_petition(
         conference = await load_conference(store, cmd.province_code, cmd.conference_id)
         check_conference_takes_opinion(conference, cmd.conference_id, new_id.hex, vietnam_date(received_at))
     # One write on the happy path: if the key was seen before, the vault hands back the
-    # submission it already holds (same petition id, so the same event id below).
-    submission = await vault.record_submission(
-        Submission(
-            idempotency_key=idempotency_key,
-            fingerprint=request_fingerprint,
-            petition_id=new_id.hex,
-            province_code=cmd.province_code,
-            citizen_ref=uuid.uuid4().hex if contact is not None else None,
-            received_at=received_at,
-        ),
-        contact,
-    )
+    # submission it already holds (same petition id, so the same event id below). The code is
+    # unique in the vault: on the rare collision (40 random bits per province and year) another
+    # id, so another code, is drawn; the read models rely on a code naming one petition.
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            submission = await vault.record_submission(
+                Submission(
+                    idempotency_key=idempotency_key,
+                    fingerprint=request_fingerprint,
+                    petition_id=new_id.hex,
+                    province_code=cmd.province_code,
+                    citizen_ref=uuid.uuid4().hex if contact is not None else None,
+                    received_at=received_at,
+                    code=decided.code,
+                ),
+                contact,
+            )
+            break
+        except CodeTaken:
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+            log.warning("petition_code_collision", code=decided.code, attempt=attempt + 1)
+            new_id = new_petition_id()
+            decided = decide_submission(cmd, petition_id=new_id, citizen_ref=None, received_at=received_at)
     if submission.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused()
     replayed = submission.petition_id != new_id.hex

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, MetaData, String, Table, false
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, MetaData, String, Table, false
 
 metadata = MetaData()
 
@@ -25,3 +25,7 @@ cases = Table(
     #: Which deadline carries which mark, e.g. "promised:overdue statutory:due_soon".
     Column("marks", String(64), nullable=False, server_default=""),
 )
+# A petition's code names one petition. Intake guarantees it when it issues codes; a receipt
+# that repeats a code anyway (forged, or from a log older than that guarantee) fails here and is
+# parked with its petition, as reporting's unique index parks it: the two read models agree.
+Index("uq_cases_code", cases.c.code, unique=True)
