@@ -74,6 +74,7 @@ from langnghe.tracking.domain.petition import (
     fold,
     vietnam_date,
 )
+from langnghe.tracking.domain.timers import timers_for
 
 RECEIVED_ON = date(2026, 3, 2)  # a Monday
 TODAY = date(2026, 3, 3)
@@ -410,13 +411,63 @@ def test_recommendations_and_denunciations_have_no_clock_before_acceptance() -> 
         assert event.statutory is None
 
 
+def test_assigning_an_assigned_petition_again_is_refused_and_points_to_reassign() -> None:
+    """Assigning again would hand the case to another agency (or move its date) without the
+    reason `reassign` (or `extend`) requires."""
+    state = given(VOTERS)
+    state = then(state, decide(state, AssignPetition(AGENCY, PROMISED), TODAY))
+    for cmd in (AssignPetition("SO-GTVT-HN", PROMISED), AssignPetition(AGENCY, PROMISED + timedelta(days=3))):
+        error = refused(lambda cmd=cmd: decide(state, cmd, TODAY), "petition.already_assigned", 409)
+        assert "reassign" in error.message and "extend" in error.message
+    assert decide(state, AssignPetition(AGENCY, PROMISED), TODAY) == []  # the same one: a no-op
+
+
 def test_moving_the_assignment_to_another_agency_keeps_the_deadline_version() -> None:
     state = given(VOTERS)
     state = then(state, decide(state, AssignPetition(AGENCY, PROMISED), TODAY))
-    [event] = decide(state, AssignPetition("SO-GTVT-HN", PROMISED), TODAY)
-    assert isinstance(event, PetitionAssigned)
+    [event] = decide(state, ReassignPetition("SO-GTVT-HN", "Đúng thẩm quyền của Sở Giao thông"), TODAY)
+    assert isinstance(event, PetitionReassigned)
     assert event.deadline_version == state.deadline_version == 1
-    assert event.statutory == state.statutory
+    assert then(state, [event]).statutory == state.statutory
+
+
+def test_a_promised_date_too_far_ahead_is_refused() -> None:
+    state = given(RECEIVED)
+    refused(
+        lambda: decide(state, AssignPetition(AGENCY, date(9999, 12, 31)), TODAY),
+        "petition.promised_too_far",
+        422,
+        "promised_date",
+    )
+    refused(
+        lambda: decide(state, AssignPetition(AGENCY, TODAY + timedelta(days=732)), TODAY),
+        "petition.promised_too_far",
+        422,
+        "promised_date",
+    )
+    assert decide(state, AssignPetition(AGENCY, TODAY + timedelta(days=731)), TODAY)
+
+
+def test_extend_repairs_a_promised_date_from_before_the_horizon() -> None:
+    """An old log may hold a promise of 9999-12-31: extend brings it back to a real date, and
+    the petition's timers can be computed again."""
+    far = date(9999, 12, 31)
+    state = given(RECEIVED, PetitionAssigned(agency_code=AGENCY, promised_date=far, deadline_version=1))
+    assert timers_for(state) == []  # it raised OverflowError, which parked the petition's timers
+    [event] = decide(state, ExtendDeadline(PROMISED_CLOCK, "Sửa ngày hẹn nhập nhầm", PROMISED), TODAY)
+    assert isinstance(event, PetitionDeadlineExtended) and (event.previous_due, event.new_due) == (
+        far,
+        PROMISED,
+    )
+    repaired = then(state, [event])
+    assert repaired.promised_date == PROMISED and timers_for(repaired)
+    refused(
+        lambda: decide(
+            repaired, ExtendDeadline(PROMISED_CLOCK, "Dời sớm hơn", PROMISED - timedelta(days=1)), TODAY
+        ),
+        "petition.extension_not_later",
+        field="new_date",
+    )
 
 
 def test_an_escalated_petition_is_assigned_by_the_level_it_was_sent_to() -> None:

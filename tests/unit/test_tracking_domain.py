@@ -211,20 +211,17 @@ def test_same_assignment_twice_changes_nothing() -> None:
     assert decide_assign(state, cmd, TODAY) == []
 
 
-def test_reassigning_to_another_agency_is_a_new_event() -> None:
+@pytest.mark.parametrize(
+    "cmd",
+    [AssignPetition("SO-GTVT-HN", date(2026, 4, 1)), AssignPetition("SO-XAY-DUNG-HN", date(2026, 4, 15))],
+    ids=["another agency", "another promised date"],
+)
+def test_assigning_an_assigned_petition_differently_is_refused(cmd: AssignPetition) -> None:
+    """Assigning again used to hand the case on (or move its date) without the reason that
+    reassign (or extend) requires."""
     state = given_events(RECEIVED, ASSIGNED)
-    cmd = AssignPetition("SO-GTVT-HN", date(2026, 4, 1))
-    assert decide_assign(state, cmd, TODAY) == [
-        PetitionAssigned(agency_code="SO-GTVT-HN", promised_date=date(2026, 4, 1), deadline_version=1)
-    ]
-
-
-def test_moving_the_promised_date_is_a_new_event() -> None:
-    state = given_events(RECEIVED, ASSIGNED)
-    cmd = AssignPetition("SO-XAY-DUNG-HN", date(2026, 4, 15))
-    assert decide_assign(state, cmd, TODAY) == [
-        PetitionAssigned(agency_code="SO-XAY-DUNG-HN", promised_date=date(2026, 4, 15), deadline_version=2)
-    ]
+    error = refused(lambda: decide_assign(state, cmd, TODAY))
+    assert (error.code, error.status, error.field) == ("petition.already_assigned", 409, None)
 
 
 # -- answer --------------------------------------------------------------------------------

@@ -49,6 +49,15 @@ def decide_assign(
         cmd.promised_date,
     ):
         return []  # the same assignment again changes nothing
+    if state.status is Status.ASSIGNED:
+        # Assigning again would hand the case round (or move its date) without the reason a
+        # reassignment or an extension must give.
+        raise PetitionRuleBroken(
+            "petition.already_assigned",
+            f"Kiến nghị đã được giao cho {state.agency_code}. Muốn giao cho cơ quan khác, hãy dùng "
+            "“giao lại” (reassign) và nêu lý do; muốn dời ngày hẹn, hãy dùng “gia hạn” (extend).",
+            status=409,
+        )
     return [
         PetitionAssigned(
             agency_code=agency,

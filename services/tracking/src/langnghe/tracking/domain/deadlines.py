@@ -23,6 +23,7 @@ from langnghe.tracking.domain.clock import STATUTE_CLOCK, LegalClock
 from langnghe.tracking.domain.commands import ExtendDeadline, MarkDueSoon, MarkOverdue
 from langnghe.tracking.domain.errors import PetitionRuleBroken
 from langnghe.tracking.domain.guards import (
+    beyond_horizon,
     dmy,
     require_not_future,
     require_open,
@@ -44,7 +45,9 @@ def _extend_promised(
         )
     if cmd.new_date is None:
         raise PetitionRuleBroken("petition.new_date_required", "Cần chọn ngày hẹn mới.", "new_date")
-    if cmd.new_date <= current:
+    # A promised date beyond the horizon (accepted before there was one: an old log) is
+    # repaired by an earlier date; any other extension must move the date later.
+    if cmd.new_date <= current and not beyond_horizon(current, today):
         raise PetitionRuleBroken(
             "petition.extension_not_later",
             f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({dmy(current)}).",

@@ -3,7 +3,7 @@ dates that read the same wherever they apply."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 from langnghe.contracts.events.petition import StatutoryTerm
@@ -12,6 +12,12 @@ from langnghe.tracking.domain.errors import PetitionRuleBroken
 from langnghe.tracking.domain.state import PetitionState, Status
 
 MIN_REASON_CHARS: Final = 5
+#: How far ahead a promised date may be set: two years. The longest legal clock runs a few
+#: months (a denunciation with two extensions, 90 days), and an agency that promises work for
+#: next year's budget needs at most the next budget year; a date beyond is a typing error
+#: (9999-12-31 was accepted once and made every deadline timer of the petition overflow). It
+#: also keeps every stored date far from the end of the calendar the timers count in.
+MAX_PROMISE_DAYS: Final = 731
 
 
 def unique(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,12 +110,24 @@ def require_valid_promise(
         raise PetitionRuleBroken(
             "petition.promised_in_past", "Ngày hẹn trả lời không thể là một ngày đã qua.", field
         )
+    if beyond_horizon(promised, today):
+        raise PetitionRuleBroken(
+            "petition.promised_too_far",
+            f"Ngày hẹn trả lời không thể quá {MAX_PROMISE_DAYS // 365} năm kể từ hôm nay "
+            f"(muộn nhất {dmy(today + timedelta(days=MAX_PROMISE_DAYS))}); hãy kiểm tra lại ngày đã nhập.",
+            field,
+        )
     if statutory is not None and limits_promise(statutory) and promised > statutory.due:
         raise PetitionRuleBroken(
             "petition.promised_after_statutory",
             f"Ngày hẹn trả lời không thể sau thời hạn giải quyết theo luật định ({dmy(statutory.due)}).",
             field,
         )
+
+
+def beyond_horizon(day: date, today: date) -> bool:
+    """A date further ahead than any promise may be (`MAX_PROMISE_DAYS`)."""
+    return (day - today).days > MAX_PROMISE_DAYS
 
 
 def require_not_future(day: date, today: date, field: str, what: str) -> None:

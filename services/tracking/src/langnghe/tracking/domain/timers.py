@@ -67,11 +67,18 @@ def timers_for(state: PetitionState, clock: LegalClock = STATUTE_CLOCK) -> list[
         due = state.due(which)
         if due is None or which in state.overdue:
             continue
+        try:
+            overdue_on = due + timedelta(days=1)
+        except OverflowError:
+            # The last day of the calendar (9999-12-31, accepted before promised dates had a
+            # horizon; an old log): no timer can ever fire, and raising would park the
+            # petition's timers. `extend` repairs the date, and the timers follow it.
+            continue
         if which not in state.due_soon:
             timers.append(
                 Timer(which, TimerKind.DUE_SOON, due, first_due_soon_day(due, clock), state.deadline_version)
             )
-        timers.append(Timer(which, TimerKind.OVERDUE, due, due + timedelta(days=1), state.deadline_version))
+        timers.append(Timer(which, TimerKind.OVERDUE, due, overdue_on, state.deadline_version))
     return timers
 
 
