@@ -68,7 +68,11 @@ CASES: dict[str, tuple[list[tuple[str, dict[str, Any]]], dict[str, Any], dict[st
     "answer": ([ASSIGN, ACCEPT], ANSWER[1], {**ANSWER[1], "answer_text": "Sẽ sửa trong quý sau."}),
     "publish-answer": ([ASSIGN, ACCEPT, ANSWER], PUBLISH[1], {**PUBLISH[1], "channels": ["village_heads"]}),
     "feedback": ([ASSIGN, ACCEPT, ANSWER, PUBLISH], UNHAPPY[1], {"satisfied": True}),
-    "reopen": ([ASSIGN, ACCEPT, ANSWER, PUBLISH, UNHAPPY], {"reason": "Chưa hài lòng"}, {"reason": "Khiếu nại tiếp"}),
+    "reopen": (
+        [ASSIGN, ACCEPT, ANSWER, PUBLISH, UNHAPPY],
+        {"reason": "Chưa hài lòng"},
+        {"reason": "Khiếu nại tiếp"},
+    ),
     "close": ([ASSIGN, ACCEPT, ANSWER, PUBLISH], {}, {"note": "Đã xác minh"}),
     "withdraw": ([], {"reason": "Đã tự thỏa thuận"}, {"reason": "Không còn nhu cầu"}),
     "merge": (

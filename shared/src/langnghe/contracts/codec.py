@@ -135,8 +135,9 @@ class EventRegistry:
         # the meta's object, with the type and the data added after its fields.
         body = b"".join(
             (
-                meta.model_dump_json(exclude=_UNSET_FINGERPRINT if meta.command_fingerprint is None else None)
-                .encode()[:-1],
+                meta.model_dump_json(
+                    exclude=_UNSET_FINGERPRINT if meta.command_fingerprint is None else None
+                ).encode()[:-1],
                 b',"type":',
                 json.dumps(event.type).encode(),
                 b',"data":',

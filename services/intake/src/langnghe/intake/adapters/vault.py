@@ -86,7 +86,7 @@ class SqlVault:
             try:
                 try:
                     await self._write([(s, c) for s, c, _ in batch])
-                    results = [s for s, _, _ in batch]
+                    results: list[Submission | CodeTaken] = [s for s, _, _ in batch]
                 except IntegrityError:  # a key or code seen before (or twice in this batch): one by one
                     results = [await self._one_of_batch(s, c) for s, c, _ in batch]
             except Exception as exc:  # noqa: BLE001 - every waiting request gets the failure
@@ -120,7 +120,9 @@ class SqlVault:
                 await session.execute(insert(citizen_contacts), contacts)
             await session.execute(insert(submissions), [s.__dict__ for s, _ in items])
 
-    async def _one_of_batch(self, submission: Submission, contact: CitizenContact | None) -> Submission | CodeTaken:
+    async def _one_of_batch(
+        self, submission: Submission, contact: CitizenContact | None
+    ) -> Submission | CodeTaken:
         """One submission of a batch that failed together: a taken code fails that one only."""
         try:
             return await self._write_one(submission, contact)

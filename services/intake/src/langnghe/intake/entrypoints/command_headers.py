@@ -1,5 +1,6 @@
 """The headers every command route reads: Idempotency-Key (a retry with the same key changes
-nothing more; the same key with another body is refused), X-Actor-Ref (who, as a reference) and X-Correlation-Id."""
+nothing more; the same key with another body is refused), X-Actor-Ref (who, as a reference)
+and X-Correlation-Id."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ key on the same route does the work once, and the same key with a different body
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -56,7 +56,7 @@ class CommandCall:
     """Of the request body, when the client sent a key: compared on a replay of the key."""
 
 
-def sent_by(kind: ActorKind) -> Callable[..., CommandCall]:
+def sent_by(kind: ActorKind) -> Callable[..., Awaitable[CommandCall]]:
     """The dependency reading a command's path and headers; `kind` is who usually sends it."""
 
     async def call(
