@@ -5,6 +5,7 @@ same condition."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -100,3 +101,52 @@ async def test_the_handlers_answer_with_the_error_envelope() -> None:
     assert r2.json()["errors"] == [
         {"code": "petition.not_found", "field": "petition_id", "message": "Không tìm thấy kiến nghị này."}
     ]
+
+
+async def test_bodies_fastapi_cannot_parse_get_the_envelope_with_the_body_as_field() -> None:
+    """Invalid UTF-8 used to get FastAPI's {"detail": ...}; malformed JSON named a character
+    offset as its field; NUL in text was accepted. Through intake's real submission route."""
+    from langnghe.intake.entrypoints import petitions
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(petitions.router)
+    # Nothing is written: every request here is refused before the store or the vault is used.
+    app.state.runtime = SimpleNamespace(store=None)
+    app.state.vault = None
+    json_headers = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        not_utf8 = await c.post("/v1/petitions", content=b'{"content": "\xff\xfe"}', headers=json_headers)
+        malformed = await c.post("/v1/petitions", content=b'{"content": ', headers=json_headers)
+        nul = await c.post(
+            "/v1/petitions",
+            json={"province_code": "15", "channel": "online", "content": "Đường\u0000 ngập"},
+            headers=json_headers,
+        )
+        unknown = await c.get("/no/such/route")
+        wrong_method = await c.delete("/v1/petitions")
+    assert not_utf8.status_code == 422
+    assert not_utf8.json()["errors"] == [
+        {
+            "code": "validation.json_invalid",
+            "field": "body",
+            "message": "Dữ liệu gửi lên không phải JSON hợp lệ: nội dung phải là văn bản mã hóa UTF-8.",
+        }
+    ]
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"] == [
+        {
+            "code": "validation.json_invalid",
+            "field": "body",
+            "message": "Dữ liệu gửi lên không phải JSON hợp lệ (lỗi ở ký tự thứ 13).",
+        }
+    ]
+    assert nul.status_code == 422
+    [error] = nul.json()["errors"]
+    assert (error["code"], error["field"]) == ("validation.control_character", "content")
+    assert (unknown.status_code, unknown.json()["errors"][0]["code"]) == (404, "request.not_found")
+    assert (wrong_method.status_code, wrong_method.json()["errors"][0]["code"]) == (
+        405,
+        "request.method_not_allowed",
+    )
+    assert "allow" in wrong_method.headers

@@ -97,3 +97,44 @@ def test_lists_of_text_are_cleaned_item_by_item() -> None:
     assert held.organisations_present == [TEXT, "mttq"]
     plan = PlanSupervisionIn(**{**PLAN, "supervised_agency_codes": [" UBND-XA-03006 "]})
     assert plan.supervised_agency_codes == ["UBND-XA-03006"]
+
+
+# -- control characters --------------------------------------------------------------------
+
+#: Long text (limit of 2,000 characters or more) keeps tab and line breaks; shorter text is one line.
+LONG = 2000
+
+
+@pytest.mark.parametrize(("model", "others", "field", "limit"), FIELDS, ids=IDS)
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_in_every_text_field(
+    model: type[BaseModel], others: dict[str, Any], field: str, limit: int, control: str
+) -> None:
+    """NUL used to be stored (PostgreSQL's text refuses it); the others are not text either."""
+    with pytest.raises(ValidationError) as caught:
+        model(**{**others, field: f"Đường{control} ngõ 12"})
+    [error] = caught.value.errors()
+    assert error["type"] == "control_character" and error["loc"] == (field,)
+    assert not error["ctx"]["vi"].isascii()
+
+
+@pytest.mark.parametrize(("model", "others", "field", "limit"), FIELDS, ids=IDS)
+def test_long_text_keeps_tabs_and_line_breaks_and_one_line_text_refuses_them(
+    model: type[BaseModel], others: dict[str, Any], field: str, limit: int
+) -> None:
+    pasted = "Thôn 3:\n\t- đường ngập\r\n\t- cống tắc"
+    if limit >= LONG:
+        assert getattr(model(**{**others, field: pasted}), field) == pasted
+    else:
+        with pytest.raises(ValidationError) as caught:
+            model(**{**others, field: pasted})
+        assert [e["type"] for e in caught.value.errors()] == ["control_character"]
+
+
+def test_a_citizens_contact_is_cleaned_and_refuses_control_characters() -> None:
+    body = {"province_code": "15", "channel": "online", "content": "Đường ngập"}
+    petition = PetitionIn(**body, citizen={"full_name": " Nguyễn Văn A ", "address": "Thôn 3"})
+    assert petition.citizen is not None and petition.citizen.full_name == "Nguyễn Văn A"
+    for field in ("full_name", "email", "address"):
+        with pytest.raises(ValidationError):
+            PetitionIn(**body, citizen={field: "A\x00B"})

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from langnghe.domain.errors import DomainError
@@ -108,6 +109,21 @@ _VALIDATION_MESSAGES = {
 }
 
 
+#: The refusals FastAPI and Starlette raise themselves (no route, another method, a body that
+#: cannot be read), answered with the error envelope like every other 4xx.
+_HTTP_REFUSALS: dict[int, tuple[str, str]] = {
+    400: ("request.malformed", "Yêu cầu không hợp lệ."),
+    404: ("request.not_found", "Không có địa chỉ này."),
+    405: ("request.method_not_allowed", "Địa chỉ này không nhận phương thức này."),
+    413: ("request.too_large", "Dữ liệu gửi lên quá lớn."),
+}
+BODY_NOT_UTF8 = ErrorDetail(
+    code="validation.json_invalid",
+    field="body",
+    message="Dữ liệu gửi lên không phải JSON hợp lệ: nội dung phải là văn bản mã hóa UTF-8.",
+)
+
+
 def _field_of(loc: tuple[Any, ...]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or None
@@ -136,12 +152,30 @@ def install_error_handlers(app: FastAPI) -> None:
             kind = str(err.get("type", "value_error"))
             ctx = err.get("ctx") or {}
             message = str(ctx.get("vi") or _VALIDATION_MESSAGES.get(kind, "Giá trị không hợp lệ."))
-            details.append(
-                ErrorDetail(
-                    code=f"validation.{kind}", field=_field_of(tuple(err.get("loc", ()))), message=message
-                )
-            )
+            field = _field_of(tuple(err.get("loc", ())))
+            if kind == "json_invalid":
+                # FastAPI puts the character offset where a field would be: the field is the
+                # body, and the offset helps the sender find the fault.
+                offset = err.get("loc", ("body",))[-1]
+                if isinstance(offset, int):
+                    message = f"{message[:-1]} (lỗi ở ký tự thứ {offset + 1})."
+                field = "body"
+            details.append(ErrorDetail(code=f"validation.{kind}", field=field, message=message))
         return JSONResponse(ErrorBody(errors=details).model_dump(), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI answers a body that is not UTF-8 with a bare 400; it is invalid JSON
+            # (JSON is UTF-8), refused as malformed JSON is.
+            return _error_response(422, BODY_NOT_UTF8)
+        code, message = _HTTP_REFUSALS.get(
+            exc.status_code, (f"request.http_{exc.status_code}", str(exc.detail))
+        )
+        response = _error_response(exc.status_code, ErrorDetail(code=code, message=message))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
 
 class CorrelationMiddleware:

@@ -20,11 +20,11 @@ from langnghe.intake.domain.conference import Status
 from langnghe.intake.domain.references import place_name
 from langnghe.intake.entrypoints.codes import PETITION_ID, PROVINCE_CODE, UNIT_CODE
 from langnghe.intake.handlers.conferences import ConferenceView
-from langnghe.runtime.clean_text import Cleaned
+from langnghe.runtime.clean_text import Cleaned, CleanedLine
 from langnghe.runtime.commands import CommandOutcome
 
 # Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
-ShortText = Annotated[str, Field(max_length=200), Cleaned]
+ShortText = Annotated[str, Field(max_length=200), CleanedLine]
 
 
 class ChairIn(BaseModel):
@@ -48,12 +48,12 @@ class ScheduleIn(BaseModel):
     )
     chairs: list[ChairIn] = Field(max_length=10, description="Người chủ trì hoặc các đồng chủ trì")
     planned_on: date = Field(description="Ngày dự kiến tổ chức (YYYY-MM-DD)")
-    mttq_co_organiser_ref: Annotated[str, Field(max_length=128), Cleaned] | None = Field(
+    mttq_co_organiser_ref: Annotated[str, Field(max_length=128), CleanedLine] | None = Field(
         default=None, description="Ủy ban MTTQ phối hợp tổ chức", examples=["MTTQ-XA-03006"]
     )
     attendance_mode: AttendanceMode = AttendanceMode.IN_PERSON
-    place: Annotated[str, Field(max_length=500), Cleaned] | None = None
-    topic: Annotated[str, Field(max_length=1000), Cleaned] | None = None
+    place: Annotated[str, Field(max_length=500), CleanedLine] | None = None
+    topic: Annotated[str, Field(max_length=1000), CleanedLine] | None = None
     reason: ConvocationReason = ConvocationReason.PERIODIC
 
 
@@ -95,7 +95,7 @@ class LinkOpinionIn(BaseModel):
 class ConcludeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conclusion_number: Annotated[str, Field(max_length=64), Cleaned] = Field(examples=["125/TB-UBND"])
+    conclusion_number: Annotated[str, Field(max_length=64), CleanedLine] = Field(examples=["125/TB-UBND"])
     conclusion_date: date
     text: Annotated[str, Field(max_length=20_000), Cleaned]
     distribution: list[ShortText] = Field(max_length=200, description="Nơi nhận thông báo kết luận")

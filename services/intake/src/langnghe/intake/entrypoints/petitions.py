@@ -17,7 +17,7 @@ from langnghe.intake.adapters.vault import CitizenContact, Vault
 from langnghe.intake.domain.submission import SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
 from langnghe.intake.handlers import fingerprint, submit_petition
-from langnghe.runtime.clean_text import Cleaned
+from langnghe.runtime.clean_text import Cleaned, CleanedLine
 from langnghe.runtime.dependencies import Store
 from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import responses
@@ -26,10 +26,12 @@ from langnghe.runtime.http import responses
 class CitizenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, max_length=200, examples=["Nguyễn Văn A"])
+    full_name: Annotated[str, Field(max_length=200), CleanedLine] | None = Field(
+        default=None, examples=["Nguyễn Văn A"]
+    )
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .-]{8,20}$", examples=["0912 345 678"])
-    email: str | None = Field(default=None, max_length=200)
-    address: str | None = Field(default=None, max_length=500)
+    email: Annotated[str, Field(max_length=200), CleanedLine] | None = None
+    address: Annotated[str, Field(max_length=500), CleanedLine] | None = None
 
 
 class PetitionIn(BaseModel):

@@ -26,15 +26,15 @@ from langnghe.intake.handlers.supervisions import (
     get_supervision,
     plan_supervision,
 )
-from langnghe.runtime.clean_text import Cleaned
+from langnghe.runtime.clean_text import Cleaned, CleanedLine
 from langnghe.runtime.commands import CommandOutcome
 from langnghe.runtime.dependencies import Store
 from langnghe.runtime.http import responses
 
 # Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
-AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"]), Cleaned]
-Ref = Annotated[str, Field(max_length=128), Cleaned]
-Number = Annotated[str, Field(max_length=64), Cleaned]
+AgencyCode = Annotated[str, Field(max_length=64, examples=["UBND-XA-03006"]), CleanedLine]
+Ref = Annotated[str, Field(max_length=128), CleanedLine]
+Number = Annotated[str, Field(max_length=64), CleanedLine]
 LongText = Annotated[str, Field(max_length=20_000), Cleaned]
 PetitionId = Annotated[str, Field(pattern=PETITION_ID)]
 ConferenceId = Annotated[str, Field(pattern=CONFERENCE_ID)]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langnghe.contracts.events.conference import PublicationChannel, UnitLevel
 from langnghe.contracts.events.petition import ComplaintInstance, DeadlineKind, Disposition, TransferKind
-from langnghe.runtime.clean_text import Cleaned
+from langnghe.runtime.clean_text import Cleaned, CleanedLine
 from langnghe.tracking.domain.petition import (
     AcceptPetition,
     AnswerPetition,
@@ -35,8 +35,8 @@ PETITION_ID = r"^[A-Za-z0-9_-]{1,128}$"
 # Free text is cleaned (NFC, stripped) once its limits have passed on what was sent.
 Reason = Annotated[str, Field(min_length=1, max_length=2_000, description="Lý do"), Cleaned]
 Note = Annotated[str, Field(max_length=2_000), Cleaned] | None
-Ref = Annotated[str, Field(max_length=128), Cleaned] | None
-Number = Annotated[str, Field(max_length=64), Cleaned] | None
+Ref = Annotated[str, Field(max_length=128), CleanedLine] | None
+Number = Annotated[str, Field(max_length=64), CleanedLine] | None
 Agency = Annotated[str, Field(pattern=AGENCY_CODE, examples=["UBND-XA-SAPA"])]
 
 
