@@ -269,7 +269,12 @@ async def test_a_petition_is_followed_from_received_to_closed(
             "at_conference": 0,
             "not_public": 0,
         }
-        assert s["feedback"] == {"satisfied": 0, "not_satisfied": 1}
+        assert s["feedback"] == {
+            "satisfied": 0,
+            "not_satisfied": 1,
+            "ever_not_satisfied": 1,
+            "not_satisfied_times": 1,
+        }
 
         seq = await p.write(
             "life",
@@ -290,6 +295,7 @@ async def test_a_petition_is_followed_from_received_to_closed(
         assert reopened["feedback_satisfied"] is None
         s = await stats(client, p.province)
         assert s["open"] == 1 and s["answers"]["standing"] == 0 and s["feedback"]["not_satisfied"] == 0
+        assert s["feedback"]["ever_not_satisfied"] == 1  # the history stays (it used to vanish)
 
         await p.write(
             "life",
@@ -310,7 +316,12 @@ async def test_a_petition_is_followed_from_received_to_closed(
         assert (s["total"], s["by_status"], s["by_legal_type"]) == (1, {"closed": 1}, {"complaint": 1})
         assert s["answers"]["on_time"] == 1 and s["answers"]["late"] == 0
         assert s["reopened"] == {"petitions": 1, "times": 1}
-        assert s["feedback"] == {"satisfied": 0, "not_satisfied": 0}
+        assert s["feedback"] == {
+            "satisfied": 0,
+            "not_satisfied": 0,
+            "ever_not_satisfied": 1,
+            "not_satisfied_times": 1,
+        }
         assert without_context(s) == recomputed([closed])
         assert s["events_applied"]["petition.reopened"] >= 1
 
@@ -493,7 +504,7 @@ async def test_a_database_of_the_previous_shape_is_upgraded_and_refilled(
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    assert version == "0002"
+    assert version == "0003"
     assert {t for t in tables if re.search(r"_g\d+$", t)} == {
         "petitions_g1",
         "petition_figures_by_province_g1",

@@ -500,6 +500,39 @@ def test_figures_of_a_late_published_answer_with_feedback() -> None:
     assert "answer:not_public" not in f and "open" not in f
 
 
+def test_a_reopened_petition_still_counts_its_earlier_not_satisfied() -> None:
+    """Not satisfied, reopened, answered again, satisfied: the figures keep the first feedback
+    (it used to vanish once the petition was reopened)."""
+    history = [
+        received(LegalType.RECOMMENDATION),
+        assigned(statutory=None),
+        answered(),
+        PetitionFeedbackGiven(satisfied=False, reason="Chưa thỏa đáng."),
+        PetitionReopened(reason="Xem xét lại.", promised_date=date(2026, 3, 28), deadline_version=2),
+    ]
+    reopened = row_of(*history)
+    assert (reopened["feedback_satisfied"], reopened["times_not_satisfied"]) == (None, 1)
+    assert figures(reopened)["feedback:ever_not_satisfied"] == 1
+    again = row_of(
+        *history, answered("Đã điều chỉnh phương án bồi thường."), PetitionFeedbackGiven(satisfied=True)
+    )
+    f = figures(again)
+    assert (f["feedback:satisfied"], f["feedback:ever_not_satisfied"], f["feedback:not_satisfied_times"]) == (
+        1,
+        1,
+        1,
+    )
+    assert "feedback:not_satisfied" not in f
+    # Event by event, as the live consumer applies them: the same row as the fold.
+    first, *rest = timeline(
+        *history, answered("Đã điều chỉnh phương án bồi thường."), PetitionFeedbackGiven(satisfied=True)
+    )
+    row = folded([first])
+    for event, when in rest:
+        row = evolve(row, event, when)
+    assert row["times_not_satisfied"] == again["times_not_satisfied"] == 1
+
+
 def test_summary_of_several_petitions() -> None:
     rows = [
         row_of(received(), assigned(), overdue(DeadlineKind.PROMISED, date(2026, 3, 20))),
@@ -531,7 +564,13 @@ def test_summary_of_several_petitions() -> None:
         "at_conference": 0,
         "not_public": 1,
     }
-    assert summary["feedback"] == {"satisfied": 0, "not_satisfied": 0}  # reopening clears it
+    # Reopening clears the feedback on the answer that no longer stands, not its history.
+    assert summary["feedback"] == {
+        "satisfied": 0,
+        "not_satisfied": 0,
+        "ever_not_satisfied": 1,
+        "not_satisfied_times": 1,
+    }
     assert summary["reopened"] == {"petitions": 1, "times": 2}
     PetitionStats.model_validate(
         {"generation": 1, "province_code": None, "commune_code": None, **summary, "events_applied": {}}

@@ -32,9 +32,7 @@ _CONTROL_IN_LONG_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\
 #: The same, and tab and line breaks (also the Unicode line and paragraph separators).
 _CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
-_LONG_MESSAGE = (
-    "Nội dung chứa ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); hãy xóa ký tự đó rồi gửi lại."
-)
+_LONG_MESSAGE = "Nội dung chứa ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); hãy xóa ký tự đó rồi gửi lại."
 _LINE_MESSAGE = (
     "Trường này chỉ gồm một dòng chữ: không được chứa dấu xuống dòng, dấu tab hay ký tự điều khiển."
 )

@@ -95,6 +95,7 @@ def generation_tables(number: int) -> Generation:
         # The channels, sorted and comma-separated: a handful of enum values, never queried.
         Column("answer_published_channels", String(255), nullable=False),
         Column("feedback_satisfied", Boolean, nullable=True),
+        Column("times_not_satisfied", Integer, nullable=False),
         Column("times_reopened", Integer, nullable=False),
         Column("merged_into", String(128), nullable=True),
         Column("duplicates_absorbed", Integer, nullable=False),

@@ -24,6 +24,11 @@ OPEN_DUE_SOON: Final = "open_due_soon:"
 ANSWER: Final = "answer:"
 FEEDBACK_SATISFIED: Final = "feedback:satisfied"
 FEEDBACK_NOT_SATISFIED: Final = "feedback:not_satisfied"
+#: Petitions whose citizen was not satisfied at least once, and such feedbacks in all: kept
+#: when the petition is reopened and answered again (the feedback above is on the standing
+#: answer only).
+FEEDBACK_EVER_NOT_SATISFIED: Final = "feedback:ever_not_satisfied"
+FEEDBACK_NOT_SATISFIED_TIMES: Final = "feedback:not_satisfied_times"
 REOPENED_PETITIONS: Final = "reopened:petitions"
 REOPENED_TIMES: Final = "reopened:times"
 DUPLICATES_ABSORBED: Final = "duplicates_absorbed"
@@ -47,6 +52,7 @@ class FigureInputs(TypedDict):
     answer_published_on: date | None
     answered_at_conference: bool
     feedback_satisfied: bool | None
+    times_not_satisfied: int
     times_reopened: int
     duplicates_absorbed: int
     accepted_late: bool | None
@@ -92,6 +98,9 @@ def figures(row: FigureInputs) -> dict[str, int]:
             out[ANSWER + "not_public"] = 1
     if row["feedback_satisfied"] is not None:
         out[FEEDBACK_SATISFIED if row["feedback_satisfied"] else FEEDBACK_NOT_SATISFIED] = 1
+    if row["times_not_satisfied"]:
+        out[FEEDBACK_EVER_NOT_SATISFIED] = 1
+        out[FEEDBACK_NOT_SATISFIED_TIMES] = row["times_not_satisfied"]
     if row["times_reopened"]:
         out[REOPENED_PETITIONS] = 1
         out[REOPENED_TIMES] = row["times_reopened"]
@@ -133,6 +142,8 @@ def summarise(counts: Mapping[str, int]) -> dict[str, Any]:
         "feedback": {
             "satisfied": counts.get(FEEDBACK_SATISFIED, 0),
             "not_satisfied": counts.get(FEEDBACK_NOT_SATISFIED, 0),
+            "ever_not_satisfied": counts.get(FEEDBACK_EVER_NOT_SATISFIED, 0),
+            "not_satisfied_times": counts.get(FEEDBACK_NOT_SATISFIED_TIMES, 0),
         },
         "reopened": {
             "petitions": counts.get(REOPENED_PETITIONS, 0),

@@ -94,6 +94,9 @@ class PetitionRow(TypedDict):
     answer_published_on: date | None
     answer_published_channels: tuple[str, ...]
     feedback_satisfied: bool | None
+    times_not_satisfied: int
+    """"Not satisfied" feedbacks given, on every answer so far: unlike `feedback_satisfied`
+    (the feedback on the standing answer), reopening does not clear it."""
     times_reopened: int
     merged_into: str | None
     duplicates_absorbed: int
@@ -145,6 +148,7 @@ def received_row(petition_id: str, event: PetitionReceived, occurred_at: datetim
         "answer_published_on": None,
         "answer_published_channels": (),
         "feedback_satisfied": None,
+        "times_not_satisfied": 0,
         "times_reopened": 0,
         "merged_into": None,
         "duplicates_absorbed": 0,

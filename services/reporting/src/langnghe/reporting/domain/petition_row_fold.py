@@ -158,9 +158,12 @@ def apply(row: PetitionRow, event: DomainEvent, occurred_at: datetime) -> None:
             )
         case PetitionFeedbackGiven():
             row["feedback_satisfied"] = event.satisfied
+            if not event.satisfied:
+                row["times_not_satisfied"] += 1
         case PetitionReopened():
             # The previous answer stays readable (text, agency, when) but no longer stands: its
-            # timeliness, publication and the citizen's feedback on it are cleared.
+            # timeliness, publication and the citizen's feedback on it are cleared. The history of
+            # dissatisfaction (`times_not_satisfied`) stays: it is why petitions are reopened.
             row["status"] = (Status.ASSIGNED if row["agency_code"] else Status.RECEIVED).value
             row["times_reopened"] += 1
             row["answered_at_conference"] = False

@@ -59,6 +59,7 @@ class PetitionStatusView(BaseModel):
     answer_published_on: date | None
     answer_published_channels: list[PublicationChannel]
     feedback_satisfied: bool | None = Field(description="The citizen's feedback on the standing answer")
+    times_not_satisfied: int = Field(description='"Not satisfied" feedbacks given, on every answer so far')
     times_reopened: int
     merged_into: str | None = Field(description="The primary petition this duplicate is followed on")
     duplicates_absorbed: int = Field(description="Duplicates merged into this petition")
@@ -83,8 +84,13 @@ class AnswerFigures(BaseModel):
 
 
 class FeedbackFigures(BaseModel):
-    satisfied: int
-    not_satisfied: int
+    satisfied: int = Field(description="Standing answers the citizen was satisfied with")
+    not_satisfied: int = Field(description="Standing answers the citizen was not satisfied with")
+    ever_not_satisfied: int = Field(
+        description="Petitions whose citizen was not satisfied at least once, even if reopened "
+        "and answered again since"
+    )
+    not_satisfied_times: int = Field(description='"Not satisfied" feedbacks in all, on every answer')
 
 
 class ReopenedFigures(BaseModel):
