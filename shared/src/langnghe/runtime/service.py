@@ -41,6 +41,11 @@ from langnghe.runtime.settings import ServiceSettings
 
 log = structlog.get_logger("langnghe.service")
 
+#: How long readiness waits for NATS to answer a round trip (PING/PONG).
+READY_RTT_TIMEOUT_S = 1
+#: How long a stopping service gives the connection to drain before closing it.
+CLOSE_TIMEOUT_S = 2.0
+
 
 class ServiceRuntime:
     def __init__(
@@ -158,10 +163,15 @@ class ServiceRuntime:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-            for loop in self._pulls:
-                await loop.stop(self.settings.graceful_timeout)
+            # Together: an idle loop stops at once, a busy one finishes its batch.
+            await asyncio.gather(*(loop.stop(self.settings.graceful_timeout) for loop in self._pulls))
             with contextlib.suppress(Exception):
-                await self.broker.stop()
+                # Drains the connection; bounded, since a server that is gone or frozen
+                # would otherwise hold the stop for FastStream's 30 s drain timeout.
+                await asyncio.wait_for(self.broker.stop(), CLOSE_TIMEOUT_S)
+            if self.needs_nats:
+                with contextlib.suppress(Exception):
+                    await self.nc.close()
             await self.engine.dispose()
             log.info("service_stopped", service=self.name)
 
@@ -187,10 +197,10 @@ class ServiceRuntime:
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}
         if self.needs_nats:
-            try:
-                checks["nats"] = bool(self.broker.connection.is_connected)
-            except Exception:  # noqa: BLE001 - not connected yet
-                checks["nats"] = False
+            error = await self._nats_round_trip()
+            checks["nats"] = error is None
+            if error is not None:
+                checks["nats_error"] = error
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
@@ -204,6 +214,23 @@ class ServiceRuntime:
         nats_ok = checks["nats"] if self.needs_nats else True
         ready = bool(nats_ok and checks["database"] and checks["consumers_bound"])
         return {"ready": ready, "service": self.name, **checks}
+
+    async def _nats_round_trip(self) -> str | None:
+        """None if the server answered a PING within `READY_RTT_TIMEOUT_S`, else why not. A
+        connection that looks open may lead to a server that is frozen or gone: only an
+        answer proves it serves."""
+        try:
+            nc = self.broker.connection
+        except Exception:  # noqa: BLE001 - not connected yet
+            return "not_connected"
+        if nc is None or not nc.is_connected:
+            return "reconnecting" if nc is not None and nc.is_reconnecting else "not_connected"
+        try:
+            # nats-py's own timeout, and asyncio's around it in case PING cannot even be written.
+            await asyncio.wait_for(nc.flush(timeout=READY_RTT_TIMEOUT_S), READY_RTT_TIMEOUT_S + 0.5)
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+            return f"no_answer: {type(exc).__name__}"
+        return None
 
     async def consumer_lag(self) -> list[dict[str, Any]]:
         out = []
