@@ -25,7 +25,7 @@ from langnghe.contracts.consumers import ALL_CONSUMERS, ConsumerSpec
 from langnghe.contracts.envelope import EventMeta
 from langnghe.contracts.events.petition import Channel, PetitionReceived
 from langnghe.contracts.subjects import PETITIONS_STREAM, petition_subject
-from langnghe.runtime.eventstore import NewEvent
+from langnghe.runtime.eventstore import EventStoreUnavailable, JetStreamEventStore, NewEvent
 from langnghe.runtime.provisioning import consumer_config, provision
 from langnghe.runtime.pull import PullLoop
 from langnghe.runtime.service import ServiceRuntime
@@ -245,5 +245,47 @@ async def test_a_stopping_pull_loop_finishes_and_acks_the_batch_in_hand(launcher
         assert runner.subjects == [petition_subject(province, "p1")]
         info = await js.consumer_info(PETITIONS_STREAM, spec.durable)
         assert info.num_ack_pending == 0 and info.num_pending == 0
+    finally:
+        await nc.close()
+
+
+async def test_publishes_buffered_during_a_reconnect_store_the_event_once(launcher: Launcher) -> None:
+    """nats-py buffers what is published while it reconnects and sends it afterwards, behind
+    the back of a caller that was already told "unavailable". Every append's message carries
+    its event id and expected sequence, so those late copies and the caller's own retry
+    store the event once."""
+    assert launcher.nats is not None
+    nc = await nats.connect(launcher.nats.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+    try:
+        assert (await provision(nc.jetstream(), ALL_CONSUMERS)).ok
+        province = "t" + uuid.uuid4().hex[:10]
+        event = received(uuid.uuid4().hex, province)
+        subject = petition_subject(province, str(event.meta.aggregate_id))
+        store = JetStreamEventStore(nc, timeout=0.5, publish_attempts=2)
+
+        launcher.nats.process.send_signal(signal.SIGKILL)
+        launcher.nats.process.wait()
+
+        async def reconnecting() -> bool:
+            return bool(nc.is_reconnecting)
+
+        await eventually(reconnecting)
+        with pytest.raises(EventStoreUnavailable):
+            await store.append(subject, [event], expected_last_seq=0)
+        assert nc.pending_data_size > 0  # the two attempts wait in nats-py's buffer
+
+        launcher._check_nats(time.monotonic())
+        assert launcher.nats_restart_at is not None
+        launcher._check_nats(launcher.nats_restart_at)
+
+        async def stored() -> bool:
+            with contextlib.suppress(Exception):
+                return len((await store.load(subject)).events) == 1
+            return False
+
+        await eventually(stored)  # the buffered publish landed after the caller gave up
+        retried = await store.append(subject, [event], expected_last_seq=0)  # the caller's retry
+        assert retried.recovered is True
+        assert [e.event_id for e in (await store.load(subject)).events] == [event.meta.event_id]
     finally:
         await nc.close()

@@ -74,6 +74,7 @@ class ServiceRuntime:
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
+        self._periodic_use_nats = False
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring ----------------------------------------------------------------------------
@@ -96,11 +97,15 @@ class ServiceRuntime:
         self.runners.append(runner)
         return runner
 
-    def add_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+    def add_periodic(
+        self, name: str, every_s: float, job: Callable[[], Awaitable[None]], *, uses_nats: bool = True
+    ) -> None:
         """Run `job` every `every_s` seconds while the service runs (first run right after
         start). A failing run is logged and the next one goes ahead; jobs must be idempotent,
-        since every replica runs them."""
+        since every replica runs them. `uses_nats=False`: the job talks to NATS only through
+        the service's event store, so a service given its store needs no connection for it."""
         self._periodic.append((name, every_s, job))
+        self._periodic_use_nats = self._periodic_use_nats or uses_nats
 
     async def _run_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
         while True:
@@ -120,8 +125,8 @@ class ServiceRuntime:
     @property
     def needs_nats(self) -> bool:
         """Whether the service talks to NATS: always, unless its event store was given and
-        it runs no consumer and no periodic job (a periodic job may use the connection)."""
-        return not self._store_given or bool(self.runners) or bool(self._periodic)
+        it runs no consumer and no periodic job that uses the connection."""
+        return not self._store_given or bool(self.runners) or self._periodic_use_nats
 
     @property
     def store(self) -> EventStore:
