@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import time
+import types
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -243,8 +244,12 @@ async def test_a_stopping_pull_loop_finishes_and_acks_the_batch_in_hand(launcher
         assert loop._handling
         await loop.stop(timeout=10.0)
         assert runner.subjects == [petition_subject(province, "p1")]
-        info = await js.consumer_info(PETITIONS_STREAM, spec.durable)
-        assert info.num_ack_pending == 0 and info.num_pending == 0
+
+        async def acked() -> bool:  # the server takes acks in apart from API requests
+            info = await js.consumer_info(PETITIONS_STREAM, spec.durable)
+            return info.num_ack_pending == 0 and info.num_pending == 0
+
+        await eventually(acked, timeout=5)
     finally:
         await nc.close()
 
@@ -287,5 +292,47 @@ async def test_publishes_buffered_during_a_reconnect_store_the_event_once(launch
         retried = await store.append(subject, [event], expected_last_seq=0)  # the caller's retry
         assert retried.recovered is True
         assert [e.event_id for e in (await store.load(subject)).events] == [event.meta.event_id]
+    finally:
+        await nc.close()
+
+
+async def test_a_stopping_pull_loop_does_not_wait_out_a_transient_retry(launcher: Launcher) -> None:
+    """A batch the runner keeps retrying (the store or the database is down) would only be
+    nak'ed after its backoff: the loop drops it at once, unacked, for the next process."""
+    assert launcher.nats is not None
+    nc = await nats.connect(launcher.nats.url)
+    js = nc.jetstream()
+    assert (await provision(js, ALL_CONSUMERS)).ok
+    province = "t" + uuid.uuid4().hex[:10]
+    spec = ConsumerSpec(
+        durable=f"retrying-{uuid.uuid4().hex[:8]}",
+        stream=PETITIONS_STREAM,
+        filter_subjects=(f"petitions.events.{province}.>",),
+        batch_size=10,
+    )
+    await js.add_consumer(PETITIONS_STREAM, consumer_config(spec))
+
+    class RetryingRunner(RecordingRunner):
+        def __init__(self, spec: ConsumerSpec) -> None:
+            super().__init__(spec)
+            self.stats = types.SimpleNamespace(transient_retries=0)
+
+        async def handle_batch(self, msgs: Sequence[Msg]) -> None:
+            self.stats.transient_retries += 1  # as ConsumerRunner._retrying counts one
+            await asyncio.sleep(30)  # its backoff
+
+    runner = RetryingRunner(spec)
+    loop = PullLoop(nc, runner)  # type: ignore[arg-type]
+    await loop.start()
+    try:
+        await js.publish(petition_subject(province, "p1"), b"{}")
+        for _ in range(100):
+            if loop._handling:
+                break
+            await asyncio.sleep(0.01)
+        assert loop._handling
+        await asyncio.wait_for(loop.stop(timeout=15.0), 5.0)
+        info = await js.consumer_info(PETITIONS_STREAM, spec.durable)
+        assert info.num_ack_pending == 1  # not acked: it comes back
     finally:
         await nc.close()

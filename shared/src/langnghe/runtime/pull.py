@@ -54,6 +54,7 @@ class PullLoop:
         self._stopping = False
         #: True while a batch is in the runner's hands: stop waits for it, and only for it.
         self._handling = False
+        self._retries_at_batch = 0
 
     async def start(self) -> None:
         self._inbox = self.nc.new_inbox()
@@ -74,8 +75,7 @@ class PullLoop:
         self.runner.stopping = True
         if self._task is not None:
             if self._handling:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(self._task), timeout)
+                await self._finish_batch(timeout)
             if not self._task.done():
                 self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -84,6 +84,22 @@ class PullLoop:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
         self.state.bound = False
+
+    async def _finish_batch(self, timeout: float) -> None:
+        """Wait for the batch in hand, up to `timeout`, unless the runner is retrying it after
+        a transient failure (the store or the database is unavailable): then it would only
+        nak it after its backoff (up to 30 s), so it is cancelled at once, unacked."""
+        assert self._task is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._task.done() and loop.time() < deadline:
+            if self._retries() > self._retries_at_batch:
+                return
+            await asyncio.wait({self._task}, timeout=min(0.05, max(0.0, deadline - loop.time())))
+
+    def _retries(self) -> int:
+        stats = getattr(self.runner, "stats", None)
+        return int(getattr(stats, "transient_retries", 0))
 
     async def _on_msg(self, msg: Msg) -> None:
         self._queue.put_nowait(msg)
@@ -121,6 +137,7 @@ class PullLoop:
             if not batch:
                 continue
             self._handling = True
+            self._retries_at_batch = self._retries()
             try:
                 await self.runner.handle_batch(batch)
             except Exception as exc:  # noqa: BLE001 - never let the loop die; unacked events come back
