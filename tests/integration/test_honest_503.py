@@ -185,3 +185,23 @@ async def test_the_sweeper_settles_a_submission_whose_event_arrived_without_writ
     assert (report.checked, report.appended, report.already_stored) == (1, 0, 1)
     assert await vault.count_unsettled() == 0
     assert await petitions_stored(nc) == 1
+
+
+async def test_a_retry_with_the_key_finishes_a_submission_whose_append_never_happened(
+    nc: NatsClient, vault: SqlVault, tmp_path: Path
+) -> None:
+    store = JetStreamEventStore(nc)
+    async with intake(KilledAppend(store), vault, tmp_path) as client:
+        first = await post(client)
+        assert first.status_code == 503
+    assert await petitions_stored(nc) == 0
+    async with intake(store, vault, tmp_path) as client:
+        retried = await post(client, Idempotency_Key=first.headers["Idempotency-Key"])
+        assert retried.status_code == 202, retried.text
+        assert retried.json()["idempotency_key"] == first.json()["idempotency_key"]
+
+        async def settled() -> bool:
+            return await vault.count_unsettled() == 0
+
+        await eventually(settled)
+    assert await petitions_stored(nc) == 1

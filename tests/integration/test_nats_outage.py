@@ -336,3 +336,13 @@ async def test_a_stopping_pull_loop_does_not_wait_out_a_transient_retry(launcher
         assert info.num_ack_pending == 1  # not acked: it comes back
     finally:
         await nc.close()
+
+
+def test_a_frozen_nats_server_is_stopped_without_waiting_for_the_kill(launcher: Launcher) -> None:
+    """Ctrl-C while nats-server is frozen: it is thawed so that it acts on SIGTERM, instead of
+    the launcher waiting out the stop timeout and killing it."""
+    assert launcher.nats is not None
+    server = launcher.nats
+    os.kill(server.process.pid, signal.SIGSTOP)
+    server.stop(timeout=10.0)
+    assert server.process.returncode != -signal.SIGKILL
