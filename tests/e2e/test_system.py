@@ -259,3 +259,64 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
         return int(info.state.messages)
 
     assert asyncio.run(stream_messages()) == 3 * total  # the event store holds no duplicate
+
+
+def nats_server_pid(data_dir: Path) -> int | None:
+    """The pid of the nats-server this system's launcher started (its config is in data_dir)."""
+    conf = str(data_dir / "nats" / "nats-server.conf")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if conf.encode() in argv:
+                return int(entry.name)
+    return None
+
+
+def test_sigkill_of_nats_server_is_survived(system: System) -> None:
+    """The launcher restarts nats-server with its data; the services reconnect and go on."""
+    total = 20
+    with httpx.Client() as client:
+
+        def submit(n: int) -> str:
+            accepted = request(
+                client,
+                "POST",
+                system.url("intake", "/v1/petitions"),
+                json=petition(n),
+                headers={"Idempotency-Key": f"nats-kill-{n}"},
+            )
+            assert accepted.status_code == 202, accepted.text
+            return str(accepted.json()["petition_id"])
+
+        first = [submit(n) for n in range(total // 2)]
+        killed = nats_server_pid(system.data_dir)
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)
+        wait_until(lambda: nats_server_pid(system.data_dir) not in (None, killed), 30, 0.2)
+        assert system.process.poll() is None  # the launcher did not stop the system
+        second = [submit(n) for n in range(total // 2, total)]
+
+        def counted() -> dict[str, object] | None:
+            try:
+                stats = client.get(system.url("reporting", "/v1/stats")).json()
+            except httpx.HTTPError:
+                return None
+            return stats if stats.get("by_status") == {"received": total} else None
+
+        wait_until(counted, 60, 0.2)
+        for pid in first + second:
+            assert (
+                request(client, "GET", system.url("tracking", f"/v1/petitions/{pid}/case")).status_code == 200
+            )
+
+    async def stream_messages() -> int:
+        nc = await nats.connect(system.nats_url)
+        info = await nc.jetstream().stream_info(PETITIONS_STREAM)
+        await nc.close()
+        return int(info.state.messages)
+
+    assert asyncio.run(stream_messages()) == total  # the data survived; nothing was written twice
+    assert "nats-server restarted" in (system.data_dir.parent / "launcher.log").read_text()

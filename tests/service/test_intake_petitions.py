@@ -105,8 +105,11 @@ async def test_an_accepted_petition_has_the_same_answer_on_both_paths(intake: ht
     assert fast.status_code == route.status_code == 202, (fast.text, route.text)
     for r in (fast, route):
         body = r.json()
-        assert set(body) == {"petition_id", "code", "stream_seq", "replayed", "status_url"}
+        assert set(body) == {"petition_id", "code", "stream_seq", "replayed", "status_url", "idempotency_key"}
         assert body["replayed"] is False
+        # No key sent: the one the server used comes back, in the body and the header.
+        assert len(body["idempotency_key"]) == 32
+        assert r.headers["idempotency-key"] == body["idempotency_key"]
         assert body["code"].startswith("KN-15-")
         assert body["status_url"] == f"/v1/petitions/{body['petition_id']}"
         assert r.headers["content-type"].startswith("application/json")

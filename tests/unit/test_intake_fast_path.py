@@ -11,6 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from langnghe.intake.entrypoints.petitions import PetitionAccepted, PetitionIn
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
+from langnghe.intake.handlers.petitions import PetitionNotConfirmed
 from langnghe.runtime.http import ApiError
 
 VALID = json.dumps(
@@ -78,7 +79,12 @@ def app_with(inner: Inner, seen: list[Any], *, refuse: ApiError | None = None) -
         if refuse is not None:
             raise refuse
         return PetitionAccepted(
-            petition_id="p1", code="KN-15-26-X", stream_seq=7, replayed=False, status_url="/v1/petitions/p1"
+            petition_id="p1",
+            code="KN-15-26-X",
+            stream_seq=7,
+            replayed=False,
+            status_url="/v1/petitions/p1",
+            idempotency_key=key or "",
         )
 
     return SubmissionFastPath(inner, accept, max_body=64)
@@ -98,8 +104,10 @@ async def test_a_valid_json_submission_is_answered_without_fastapi() -> None:
         "stream_seq": 7,
         "replayed": False,
         "status_url": "/v1/petitions/p1",
+        "idempotency_key": "k1",
     }
     assert headers[b"content-type"] == b"application/json" and int(headers[b"content-length"]) == len(body)
+    assert headers[b"idempotency-key"] == b"k1"
     petition, key, actor, corr = seen[0]
     assert (petition.province_code, key, actor, corr) == ("15", "k1", "clerk-7", None)
 
@@ -114,6 +122,24 @@ async def test_a_refusal_is_the_error_body_with_its_status() -> None:
             {"code": "idempotency.key_reused", "field": "Idempotency-Key", "message": "Khóa đã được dùng."}
         ]
     }
+
+
+async def test_an_unconfirmed_submission_is_503_with_the_key_the_server_made() -> None:
+    inner, seen = Inner(), []
+
+    async def accept(
+        body: PetitionIn, key: str | None, actor: str | None, corr: str | None
+    ) -> PetitionAccepted:
+        seen.append(key)
+        assert key  # made before the work, so every answer can carry it
+        raise PetitionNotConfirmed(key, "p1")
+
+    status, body, headers = await call(SubmissionFastPath(inner, accept), scope(), client(VALID))
+    assert status == 503 and inner.calls == []
+    answer = json.loads(body)
+    assert answer["idempotency_key"] == seen[0] == headers[b"idempotency-key"].decode()
+    assert answer["errors"][0]["code"] == "store.unavailable"
+    assert "khóa Idempotency-Key" in answer["errors"][0]["message"]
 
 
 async def test_other_requests_pass_through_untouched() -> None:

@@ -36,6 +36,9 @@ class Readiness(BaseModel):
     ready: bool
     service: str
     nats: bool
+    nats_error: str | None = Field(
+        default=None, description="Only when NATS did not answer a round trip within a second: why"
+    )
     database: bool
     database_error: str | None = Field(default=None, description="Only when the database is unreachable")
     consumers_bound: bool
@@ -89,7 +92,7 @@ async def healthz(runtime: Runtime) -> dict[str, str | int]:
     "/readyz",
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "Not ready"}},
-    summary="NATS connected, database reachable, consumers bound",
+    summary="NATS answers a round trip, database reachable, consumers bound",
 )
 async def readyz(runtime: Runtime) -> JSONResponse:
     report = await runtime.readiness()

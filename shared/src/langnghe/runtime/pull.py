@@ -52,6 +52,9 @@ class PullLoop:
         self._outstanding = 0
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        #: True while a batch is in the runner's hands: stop waits for it, and only for it.
+        self._handling = False
+        self._retries_at_batch = 0
 
     async def start(self) -> None:
         self._inbox = self.nc.new_inbox()
@@ -61,20 +64,42 @@ class PullLoop:
         self._task = asyncio.create_task(self._run(), name=f"pull-{self.spec.durable}")
 
     async def stop(self, timeout: float) -> None:
-        """Finish the batch in hand (up to `timeout`), then stop pulling."""
+        """Finish the batch in hand (up to `timeout`), then stop pulling.
+
+        An idle loop is cancelled at once: it waits for a message or for its pull request to
+        expire (`expires_s`), and nothing it holds needs finishing. A batch in hand is either
+        finished (committed, then acked) or, past `timeout`, cancelled before its ack: the
+        server redelivers it to the next process and the checkpoint skips what was committed
+        (docs/ARCHITECTURE.md, section 5)."""
         self._stopping = True
         self.runner.stopping = True
         if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except TimeoutError:
+            if self._handling:
+                await self._finish_batch(timeout)
+            if not self._task.done():
                 self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
         self.state.bound = False
+
+    async def _finish_batch(self, timeout: float) -> None:
+        """Wait for the batch in hand, up to `timeout`, unless the runner is retrying it after
+        a transient failure (the store or the database is unavailable): then it would only
+        nak it after its backoff (up to 30 s), so it is cancelled at once, unacked."""
+        assert self._task is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._task.done() and loop.time() < deadline:
+            if self._retries() > self._retries_at_batch:
+                return
+            await asyncio.wait({self._task}, timeout=min(0.05, max(0.0, deadline - loop.time())))
+
+    def _retries(self) -> int:
+        stats = getattr(self.runner, "stats", None)
+        return int(getattr(stats, "transient_retries", 0))
 
     async def _on_msg(self, msg: Msg) -> None:
         self._queue.put_nowait(msg)
@@ -94,7 +119,7 @@ class PullLoop:
             try:
                 first = await asyncio.wait_for(self._queue.get(), timeout=self.expires_s + 2.0)
             except TimeoutError:
-                await self._request()  # the request was lost (reconnect): ask again
+                await self._ask_again()  # the request was lost (reconnect): ask again
                 continue
             if self.spec.linger_s > 0 and self._queue.qsize() + 1 < self.spec.batch_size:
                 await self._linger()
@@ -108,9 +133,11 @@ class PullLoop:
                 batch.append(msg)
                 self._outstanding -= 1
             if self._outstanding <= 0:
-                await self._request()
+                await self._ask_again()
             if not batch:
                 continue
+            self._handling = True
+            self._retries_at_batch = self._retries()
             try:
                 await self.runner.handle_batch(batch)
             except Exception as exc:  # noqa: BLE001 - never let the loop die; unacked events come back
@@ -118,6 +145,17 @@ class PullLoop:
                     "batch_handler_crashed", consumer=self.spec.durable, error=f"{type(exc).__name__}: {exc}"
                 )
                 await asyncio.sleep(1.0)
+            finally:
+                self._handling = False
+
+    async def _ask_again(self) -> None:
+        """A new pull request; a failure to send it (no connection) is retried by the loop's
+        own timeout, so the loop outlives a server restart."""
+        try:
+            await self._request()
+        except Exception as exc:  # noqa: BLE001 - the connection is down: the next wait retries
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("pull_request_not_sent", consumer=self.spec.durable, error=error)
 
     async def _linger(self) -> None:
         """Wait up to the spec's linger for a full batch (or for the loop to be stopped)."""

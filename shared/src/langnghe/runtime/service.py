@@ -41,6 +41,11 @@ from langnghe.runtime.settings import ServiceSettings
 
 log = structlog.get_logger("langnghe.service")
 
+#: How long readiness waits for NATS to answer a round trip (PING/PONG).
+READY_RTT_TIMEOUT_S = 1
+#: How long a stopping service gives the connection to drain before closing it.
+CLOSE_TIMEOUT_S = 2.0
+
 
 class ServiceRuntime:
     def __init__(
@@ -69,6 +74,7 @@ class ServiceRuntime:
         #: Run after migrations, before consumers start (e.g. create projection tables).
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
+        self._periodic_use_nats = False
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring ----------------------------------------------------------------------------
@@ -91,11 +97,15 @@ class ServiceRuntime:
         self.runners.append(runner)
         return runner
 
-    def add_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+    def add_periodic(
+        self, name: str, every_s: float, job: Callable[[], Awaitable[None]], *, uses_nats: bool = True
+    ) -> None:
         """Run `job` every `every_s` seconds while the service runs (first run right after
         start). A failing run is logged and the next one goes ahead; jobs must be idempotent,
-        since every replica runs them."""
+        since every replica runs them. `uses_nats=False`: the job talks to NATS only through
+        the service's event store, so a service given its store needs no connection for it."""
         self._periodic.append((name, every_s, job))
+        self._periodic_use_nats = self._periodic_use_nats or uses_nats
 
     async def _run_periodic(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
         while True:
@@ -115,8 +125,8 @@ class ServiceRuntime:
     @property
     def needs_nats(self) -> bool:
         """Whether the service talks to NATS: always, unless its event store was given and
-        it runs no consumer and no periodic job (a periodic job may use the connection)."""
-        return not self._store_given or bool(self.runners) or bool(self._periodic)
+        it runs no consumer and no periodic job that uses the connection."""
+        return not self._store_given or bool(self.runners) or self._periodic_use_nats
 
     @property
     def store(self) -> EventStore:
@@ -158,10 +168,15 @@ class ServiceRuntime:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-            for loop in self._pulls:
-                await loop.stop(self.settings.graceful_timeout)
+            # Together: an idle loop stops at once, a busy one finishes its batch.
+            await asyncio.gather(*(loop.stop(self.settings.graceful_timeout) for loop in self._pulls))
             with contextlib.suppress(Exception):
-                await self.broker.stop()
+                # Drains the connection; bounded, since a server that is gone or frozen
+                # would otherwise hold the stop for FastStream's 30 s drain timeout.
+                await asyncio.wait_for(self.broker.stop(), CLOSE_TIMEOUT_S)
+            if self.needs_nats:
+                with contextlib.suppress(Exception):
+                    await self.nc.close()
             await self.engine.dispose()
             log.info("service_stopped", service=self.name)
 
@@ -187,10 +202,10 @@ class ServiceRuntime:
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}
         if self.needs_nats:
-            try:
-                checks["nats"] = bool(self.broker.connection.is_connected)
-            except Exception:  # noqa: BLE001 - not connected yet
-                checks["nats"] = False
+            error = await self._nats_round_trip()
+            checks["nats"] = error is None
+            if error is not None:
+                checks["nats_error"] = error
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
@@ -204,6 +219,23 @@ class ServiceRuntime:
         nats_ok = checks["nats"] if self.needs_nats else True
         ready = bool(nats_ok and checks["database"] and checks["consumers_bound"])
         return {"ready": ready, "service": self.name, **checks}
+
+    async def _nats_round_trip(self) -> str | None:
+        """None if the server answered a PING within `READY_RTT_TIMEOUT_S`, else why not. A
+        connection that looks open may lead to a server that is frozen or gone: only an
+        answer proves it serves."""
+        try:
+            nc = self.broker.connection
+        except Exception:  # noqa: BLE001 - not connected yet
+            return "not_connected"
+        if nc is None or not nc.is_connected:
+            return "reconnecting" if nc is not None and nc.is_reconnecting else "not_connected"
+        try:
+            # nats-py's own timeout, and asyncio's around it in case PING cannot even be written.
+            await asyncio.wait_for(nc.flush(timeout=READY_RTT_TIMEOUT_S), READY_RTT_TIMEOUT_S + 0.5)
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+            return f"no_answer: {type(exc).__name__}"
+        return None
 
     async def consumer_lag(self) -> list[dict[str, Any]]:
         out = []

@@ -5,6 +5,11 @@ One loop, no threads: it polls the children twice a second. Signal handlers only
 request; the loop notices it. Each service runs in its own session so that the terminal's
 Ctrl-C reaches the launcher alone, and shutdown keeps its order: services first (they drain
 their consumers while NATS is still up), then nats-server.
+
+nats-server is supervised like a service: when it dies it is started again with the same
+configuration, port and JetStream directory, after the same backoff. The services keep
+running meanwhile and reconnect by themselves (their connection retries without limit);
+their `/readyz` answers 503 until the server answers again.
 """
 
 from __future__ import annotations
@@ -263,6 +268,10 @@ class Launcher:
     def __init__(self, cfg: StackConfig) -> None:
         self.cfg = cfg
         self.nats: nats_server.NatsServer | None = None
+        self.nats_backoff = Backoff()
+        self.nats_started_at = 0.0
+        self.nats_restart_at: float | None = None
+        self.nats_restarts = 0
         self.services: list[ServiceProcess] = []
         self.stop_signal: str | None = None
         self.stopping = False
@@ -302,15 +311,22 @@ class Launcher:
 
     # ----------------------------------------------------------------- phases
 
+    def _start_nats(self) -> nats_server.NatsServer:
+        """nats-server on the configured ports and JetStream directory (the same every time)."""
+        server = start_nats(
+            self.cfg.data_dir / "nats",
+            port=self.cfg.nats_port,
+            monitor_port=self.cfg.nats_monitor_port,
+            log_file=self.cfg.logs_dir / "nats.log",
+        )
+        self.nats_started_at = time.monotonic()
+        self.nats_restart_at = None
+        return server
+
     def _run(self) -> int:
         nats_log = self.cfg.logs_dir / "nats.log"
         try:
-            self.nats = start_nats(
-                self.cfg.data_dir / "nats",
-                port=self.cfg.nats_port,
-                monitor_port=self.cfg.nats_monitor_port,
-                log_file=nats_log,
-            )
+            self.nats = self._start_nats()
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
             complain(f"nats-server could not start: {exc}\n{log_tail(nats_log)}")
             return 1
@@ -406,17 +422,39 @@ class Launcher:
         assert self.nats is not None
         while not self.stop_signal:
             time.sleep(POLL_S)
-            if self.nats.process.poll() is not None and not self.stop_signal:
-                complain(
-                    f"nats-server stopped unexpectedly "
-                    f"({describe_exit(self.nats.process.returncode)}); see "
-                    f"{self.cfg.logs_dir / 'nats.log'}. Stopping Lắng Nghe."
-                )
-                return 1
+            if self.stop_signal:
+                break
             now = time.monotonic()
+            self._check_nats(now)
             for service in self.services:
                 self._check(service, now)
         return 0
+
+    def _check_nats(self, now: float) -> None:
+        """Restart nats-server after its backoff when it has died; the services stay up."""
+        assert self.nats is not None
+        if self.nats_restart_at is None:
+            if self.nats.process.poll() is None:
+                return
+            uptime = now - self.nats_started_at
+            delay = self.nats_backoff.after_exit(uptime)
+            self.nats_restart_at = now + delay
+            log(
+                f"nats-server stopped ({describe_exit(self.nats.process.returncode)}) after "
+                f"{uptime:.0f} s; restarting in {delay:g} s with the same data. "
+                f"Log: {self.cfg.logs_dir / 'nats.log'}"
+            )
+        elif now >= self.nats_restart_at:
+            self.nats_restarts += 1
+            try:
+                self.nats = self._start_nats()
+            except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+                # Counted as another crash: the next attempt waits longer.
+                self.nats_started_at = now
+                self.nats_restart_at = None
+                complain(f"nats-server could not restart: {exc}")
+                return
+            log(f"nats-server restarted (pid {self.nats.process.pid}, restart #{self.nats_restarts})")
 
     def _check(self, service: ServiceProcess, now: float) -> None:
         if service.restart_at is None:

@@ -4,8 +4,10 @@ the default 2-minute fsync loses acknowledged writes on an OS crash)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -81,6 +83,9 @@ class NatsServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process.poll() is None:
+            # A frozen server (SIGSTOP) would not act on SIGTERM before the timeout.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGCONT)
             self.process.terminate()
             try:
                 self.process.wait(timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,8 +15,9 @@ from langnghe.contracts.subjects import (
     SUPERVISION_EVENTS,
 )
 from langnghe.intake.adapters.vault import SqlVault, Vault
-from langnghe.intake.entrypoints import conferences, petitions, plans, supervisions
+from langnghe.intake.entrypoints import conferences, petitions, plans, supervisions, vault_ops
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
+from langnghe.intake.handlers.submission_sweeper import sweep_unsettled
 from langnghe.intake.settings import IntakeSettings
 from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
@@ -87,6 +89,16 @@ def create_app(
     # One SqlVault per process: it groups concurrent commits.
     active_vault: Vault = vault if vault is not None else SqlVault(runtime.sessions)
     app.state.vault = active_vault
+    app.state.vault_sweep_age_s = settings.vault_sweep_age_s
+    app.state.last_sweep = None
+
+    async def sweep() -> None:
+        # Through the service's event store only: with a given store, no NATS connection.
+        app.state.last_sweep = await sweep_unsettled(
+            active_vault, runtime.store, older_than=timedelta(seconds=settings.vault_sweep_age_s)
+        )
+
+    runtime.add_periodic("vault-sweeper", settings.vault_sweep_every_s, sweep, uses_nats=False)
 
     async def accept(
         body: petitions.PetitionIn, key: str | None, actor: str | None, correlation: str | None
@@ -105,6 +117,7 @@ def create_app(
     app.add_middleware(SubmissionFastPath, accept=accept)
     correlation_middleware(app)
     app.include_router(ops_router)
+    app.include_router(vault_ops.router)
     for resource in (petitions, conferences, plans, supervisions):
         app.include_router(resource.router)
     return app

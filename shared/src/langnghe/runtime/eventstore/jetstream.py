@@ -8,6 +8,14 @@
 - A retry after a lost ack is answered 10071 (wrong last sequence), not "duplicate", because
   the concurrency check runs first (docs/ARCHITECTURE.md, P9). So on 10071 the last message on
   the subject is read: if it is our own last event, the append had succeeded.
+- Every message an append sends is idempotent: the event id as `Nats-Msg-Id` and, on the first
+  message, the expected last subject sequence. So the copies that may reach the server after
+  the caller gave up (nats-py's reconnect buffer flushes what was published while
+  disconnected; a frozen server reads its socket when it thaws) store the event at most
+  once. nats-py's buffer is kept rather than disabled (`pending_size=0`) for that reason, and
+  because a frozen server's socket is a buffer no client setting removes: the guarantee has
+  to come from the messages themselves. A caller that was answered "unavailable" finishes the
+  write by appending the same events again (intake: a retry with the key, or its vault sweeper).
 """
 
 from __future__ import annotations
@@ -173,12 +181,23 @@ class JetStreamEventStore:
                 if stored is not None:
                     return AppendResult(first_seq=stored - len(events) + 1, last_seq=stored, recovered=True)
                 raise ConcurrencyConflict(subject, expected_last_seq, actual) from exc
-            except (TimeoutError, nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError):
+            except (
+                TimeoutError,
+                nats.errors.TimeoutError,
+                nats.js.errors.NoStreamResponseError,
+                nats.errors.OutboundBufferLimitError,
+                nats.errors.ConnectionReconnectingError,
+            ):
                 # The ack may have been lost after the write: retrying with the same ids and
                 # expected sequence either writes once or lands in the 10071 branch above.
+                # (A publish nats-py buffered during a reconnect, or one a frozen server reads
+                # when it thaws, arrives later with the same ids: stored once, never twice.)
                 if attempt == self._attempts:
                     raise EventStoreUnavailable(f"append to {subject} not acknowledged") from None
                 await asyncio.sleep(0.05 * attempt)
+            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionDrainingError) as exc:
+                # Definite: this connection sends nothing any more (the service is stopping).
+                raise EventStoreUnavailable(f"append to {subject}: connection closed") from exc
         raise AssertionError("unreachable")
 
     async def _find_own(self, subject: str, event_id: str, *, after_seq: int = 0) -> int | None:

@@ -6,7 +6,7 @@ citizen deletes the vault row (Personal Data Protection Law 91/2025/QH15).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
@@ -32,5 +32,15 @@ submissions = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     #: The petition's human code, unique here, at the source: the read models may rely on it.
     Column("code", String(32), nullable=True),
+    # The petition.received envelope to append, until the store has it (then cleared).
+    Column("event_body", Text, nullable=True),
+    # Its stream sequence once the store acknowledged it; NULL: not confirmed yet.
+    Column("settled_seq", BigInteger, nullable=True),
+)
+Index(
+    "ix_submissions_unsettled",
+    submissions.c.received_at,
+    postgresql_where=text("settled_seq IS NULL"),
+    sqlite_where=text("settled_seq IS NULL"),
 )
 Index("uq_submissions_code", submissions.c.code, unique=True)

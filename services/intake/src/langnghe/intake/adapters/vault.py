@@ -4,15 +4,19 @@ SQL adapter."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import insert, select
+import structlog
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from langnghe.intake.adapters.tables import citizen_contacts, submissions
+
+log = structlog.get_logger("langnghe.intake.vault")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class Submission:
     received_at: datetime
     code: str | None = None
     """The petition's human code (`KN-…`); unique among submissions."""
+    #: The petition.received envelope to append, kept until the store has it.
+    event_body: str | None = None
+    #: The event's stream sequence once the store acknowledged it; None: not confirmed.
+    settled_seq: int | None = None
 
 
 class CodeTaken(Exception):
@@ -48,6 +56,21 @@ class Vault(Protocol):
         another submission's."""
         ...
 
+    def mark_settled(self, key: str, seq: int) -> None:
+        """Note, without waiting, that the submission's event is in the store at `seq`. A mark
+        lost to a crash only leaves the row for the sweeper, which finds the event."""
+        ...
+
+    async def settle(self, marks: Sequence[tuple[str, int]]) -> None:
+        """Record (key, stream sequence) marks now."""
+        ...
+
+    async def unsettled(self, received_before: datetime, limit: int) -> list[Submission]:
+        """Submissions received before the time whose event is not confirmed, oldest first."""
+        ...
+
+    async def count_unsettled(self, received_before: datetime | None = None) -> int: ...
+
 
 class SqlVault:
     """Writes submissions with group commit: requests that arrive while a transaction is
@@ -58,6 +81,54 @@ class SqlVault:
         self._max_batch = max_batch
         self._pending: list[tuple[Submission, CitizenContact | None, asyncio.Future[Submission]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._marks: list[tuple[str, int]] = []
+        self._marker: asyncio.Task[None] | None = None
+
+    # -- settlement: is the submission's event in the store? ---------------------------------
+
+    def mark_settled(self, key: str, seq: int) -> None:
+        self._marks.append((key, seq))
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._write_marks())
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks[: self._max_batch], self._marks[self._max_batch :]
+            try:
+                await self.settle(batch)
+            except Exception as exc:  # noqa: BLE001 - the sweeper settles these rows later
+                log.warning("settle_marks_lost", marks=len(batch), error=f"{type(exc).__name__}: {exc}")
+
+    async def settle(self, marks: Sequence[tuple[str, int]]) -> None:
+        if not marks:
+            return
+        statement = (
+            update(submissions)
+            .where(submissions.c.idempotency_key == bindparam("key"))
+            .values(settled_seq=bindparam("seq"), event_body=None)
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(statement, [{"key": key, "seq": seq} for key, seq in marks])
+
+    async def unsettled(self, received_before: datetime, limit: int) -> list[Submission]:
+        query = (
+            select(submissions)
+            .where(submissions.c.settled_seq.is_(None), submissions.c.received_at < received_before)
+            .order_by(submissions.c.received_at)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_submission(dict(row._mapping)) for row in rows]
+
+    async def count_unsettled(self, received_before: datetime | None = None) -> int:
+        query = select(func.count()).select_from(submissions).where(submissions.c.settled_seq.is_(None))
+        if received_before is not None:
+            query = query.where(submissions.c.received_at < received_before)
+        async with self._sessions() as session:
+            return int((await session.execute(query)).scalar_one())
+
+    # -- recording -------------------------------------------------------------------------
 
     async def find_submission(self, key: str) -> Submission | None:
         async with self._sessions() as session:
@@ -66,10 +137,7 @@ class SqlVault:
             ).first()
         if row is None:
             return None
-        values = dict(row._mapping)
-        if values["received_at"].tzinfo is None:  # SQLite keeps no zone; we only store UTC
-            values["received_at"] = values["received_at"].replace(tzinfo=UTC)
-        return Submission(**values)
+        return _submission(dict(row._mapping))
 
     async def record_submission(self, submission: Submission, contact: CitizenContact | None) -> Submission:
         """Store the contact and the submission together; if the key is already taken (a
@@ -145,3 +213,11 @@ class SqlVault:
         async with self._sessions() as session:
             found = await session.execute(select(submissions.c.code).where(submissions.c.code == code))
             return found.first() is not None
+
+
+def _submission(values: dict[str, object]) -> Submission:
+    received_at = values["received_at"]
+    assert isinstance(received_at, datetime)
+    if received_at.tzinfo is None:  # SQLite keeps no zone; we only store UTC
+        values["received_at"] = received_at.replace(tzinfo=UTC)
+    return Submission(**values)  # type: ignore[arg-type]

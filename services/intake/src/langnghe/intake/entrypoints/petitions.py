@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from langnghe.contracts.envelope import Actor
@@ -17,10 +17,11 @@ from langnghe.intake.adapters.vault import CitizenContact, Vault
 from langnghe.intake.domain.submission import SubmitPetition
 from langnghe.intake.entrypoints.command_headers import MAX_CORRELATION_ID
 from langnghe.intake.handlers import fingerprint, submit_petition
+from langnghe.intake.handlers.petitions import PetitionNotConfirmed
 from langnghe.runtime.clean_text import Cleaned, CleanedLine
 from langnghe.runtime.dependencies import Store
-from langnghe.runtime.eventstore import EventStore
-from langnghe.runtime.http import responses
+from langnghe.runtime.eventstore import EventStore, EventStoreUnavailable
+from langnghe.runtime.http import STORE_UNAVAILABLE_WRITING, ErrorBody, ErrorDetail, responses
 
 
 class CitizenIn(BaseModel):
@@ -75,12 +76,47 @@ class PetitionIn(BaseModel):
 MAX_HEADER = 128
 
 
+KEY_HEADER = "Idempotency-Key"
+
+
 class PetitionAccepted(BaseModel):
     petition_id: str
     code: str
     stream_seq: int
     replayed: bool
     status_url: str
+    idempotency_key: str = Field(
+        description="Khóa chống gửi trùng đã dùng (khóa người gửi đưa, hoặc khóa hệ thống tạo khi "
+        "không có); cũng trả trong header Idempotency-Key"
+    )
+
+
+class SubmissionNotConfirmed(ErrorBody):
+    """503 on a submission: the errors, and the key to retry with (also in the header)."""
+
+    idempotency_key: str = Field(
+        description="Gửi lại với đúng khóa này: yêu cầu được hoàn tất một lần, không tạo kiến nghị trùng"
+    )
+
+
+#: The store did not confirm a petition already in the vault: it will be stored once, by a
+#: retry with the key or by the vault sweeper.
+PETITION_NOT_CONFIRMED = ErrorDetail(
+    code="store.unavailable",
+    message="Hệ thống chưa xác nhận được việc ghi nhận kiến nghị. Yêu cầu đã được lưu và sẽ được "
+    "hoàn tất; vui lòng gửi lại sau ít phút với đúng khóa Idempotency-Key trong phản hồi này để "
+    "nhận mã kiến nghị (gửi với khóa khác sẽ tạo kiến nghị trùng).",
+)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def not_confirmed(exc: EventStoreUnavailable, key: str) -> bytes:
+    """The 503 body of a submission the store did not confirm, with the key to retry with."""
+    detail = PETITION_NOT_CONFIRMED if isinstance(exc, PetitionNotConfirmed) else STORE_UNAVAILABLE_WRITING
+    return SubmissionNotConfirmed(errors=[detail], idempotency_key=key).model_dump_json().encode()
 
 
 async def accept_petition(
@@ -93,12 +129,14 @@ async def accept_petition(
     store: EventStore,
 ) -> PetitionAccepted:
     """What `POST /v1/petitions` does once the request is read and valid (FastAPI's route and
-    the ASGI fast path alike): submit, or raise the refusal `install_error_handlers` maps."""
+    the ASGI fast path alike): submit, or raise the refusal `install_error_handlers` maps.
+    Both paths pass the key they answer with (the client's, or one made for it)."""
     contact = body.contact()
+    key = idempotency_key or new_key()
     accepted = await submit_petition(
         body.command(contact),
         contact=contact,
-        idempotency_key=idempotency_key or uuid.uuid4().hex,
+        idempotency_key=key,
         request_fingerprint=fingerprint(body.model_dump(mode="json")),
         actor=Actor(kind="clerk", ref=actor_ref or "intake-api"),
         correlation_id=(correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID],
@@ -111,6 +149,7 @@ async def accept_petition(
         stream_seq=accepted.stream_seq,
         replayed=accepted.replayed,
         status_url=f"/v1/petitions/{accepted.petition_id}",
+        idempotency_key=key,
     )
 
 
@@ -127,24 +166,39 @@ router = APIRouter(prefix="/v1", tags=["kiến nghị (petitions)"])
     "/petitions",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=PetitionAccepted,
-    responses=responses(409, 422, 503),
+    responses={
+        **responses(409, 422),
+        503: {
+            "model": SubmissionNotConfirmed,
+            "description": "Kho sự kiện chưa xác nhận; gửi lại với khóa Idempotency-Key trả về",
+        },
+    },
     summary="Tiếp nhận một ý kiến, kiến nghị",
 )
 async def submit(
     body: PetitionIn,
     request: Request,
+    response: Response,
     store: Store,
     vault: Annotated[Vault, Depends(citizen_vault)],
     idempotency_key: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
     x_actor_ref: Annotated[str | None, Header(max_length=MAX_HEADER)] = None,
-) -> PetitionAccepted:
+) -> PetitionAccepted | Response:
     # Well-formed JSON submissions are answered by `SubmissionFastPath` before FastAPI
     # sees them; this route documents the operation and answers everything else.
-    return await accept_petition(
-        body,
-        idempotency_key=idempotency_key,
-        actor_ref=x_actor_ref,
-        correlation_id=request.headers.get("X-Correlation-Id"),
-        vault=vault,
-        store=store,
-    )
+    key = idempotency_key or new_key()
+    try:
+        accepted = await accept_petition(
+            body,
+            idempotency_key=key,
+            actor_ref=x_actor_ref,
+            correlation_id=request.headers.get("X-Correlation-Id"),
+            vault=vault,
+            store=store,
+        )
+    except EventStoreUnavailable as exc:
+        return Response(
+            not_confirmed(exc, key), status_code=503, media_type="application/json", headers={KEY_HEADER: key}
+        )
+    response.headers[KEY_HEADER] = key
+    return accepted

@@ -30,7 +30,15 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from langnghe.intake.entrypoints.petitions import MAX_HEADER, PetitionAccepted, PetitionIn
+from langnghe.intake.entrypoints.petitions import (
+    KEY_HEADER,
+    MAX_HEADER,
+    PetitionAccepted,
+    PetitionIn,
+    new_key,
+    not_confirmed,
+)
+from langnghe.runtime.eventstore import EventStoreUnavailable
 from langnghe.runtime.http import ErrorBody, refusal
 
 Accept = Callable[[PetitionIn, str | None, str | None, str | None], Awaitable[PetitionAccepted]]
@@ -59,8 +67,13 @@ class SubmissionFastPath:
         key, actor, correlation = (
             _text(headers.get(name)) for name in (b"idempotency-key", b"x-actor-ref", b"x-correlation-id")
         )
+        key = key or new_key()  # answered with every response, so a retry cannot duplicate
+        key_header = [(KEY_HEADER.lower().encode(), key.encode("latin-1"))]
         try:
             accepted = await self.accept(petition, key, actor, correlation)
+        except EventStoreUnavailable as exc:
+            await _respond(send, 503, not_confirmed(exc, key), key_header)
+            return
         except Exception as exc:
             refused = refusal(exc, "POST")
             if refused is None:
@@ -68,7 +81,7 @@ class SubmissionFastPath:
             status, detail = refused
             await _respond(send, status, ErrorBody(errors=[detail]).model_dump_json().encode())
             return
-        await _respond(send, 202, accepted.model_dump_json().encode())
+        await _respond(send, 202, accepted.model_dump_json().encode(), key_header)
 
     @staticmethod
     def _valid(headers: dict[bytes, bytes], body: bytes) -> PetitionIn | None:
@@ -120,12 +133,9 @@ def _replaying(body: bytes, complete: bool, receive: Receive) -> Receive:
     return replay
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+async def _respond(
+    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
