@@ -14,7 +14,8 @@ For each fetched batch (in stream order):
 3. Any other failure isolates the batch: events are applied one transaction each; one that
    still fails after `poison_attempts` tries is **parked** together with every later event of
    the same aggregate (Axon's sequenced dead-letter queue). The rest of the stream flows on.
-   An operator lists and re-drives parked aggregates (`redrive`).
+   An operator lists and re-drives parked aggregates (`redrive`). A message no reader can
+   read is parked at once, unless an operator voided it (`voids`): then it is skipped.
 4. A message that kept killing the process is parked without another attempt: either the
    server delivered it `max_deliver - 1` times without an ack, or, after a restart that
    realigned the consumer (`suspect_until`), a committed attempt counter passed
@@ -50,7 +51,7 @@ from langnghe.contracts.subjects import HEADER_EVENT_TYPE
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import acks
 from langnghe.runtime.consumer.failures import Poison, is_transient
-from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, decode
+from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, VoidLookup, decode
 from langnghe.runtime.consumer.redrive import redrive
 
 log = structlog.get_logger("langnghe.consumer")
@@ -80,6 +81,7 @@ class ConsumerRunner:
         backoff: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
         stream_reader: RangeReader | None = None,
         crash_limit: int = 3,
+        voids: VoidLookup | None = None,
     ) -> None:
         self.spec = spec
         self.handler = handler
@@ -92,6 +94,8 @@ class ConsumerRunner:
         self.stopping = False
         self.stream_reader = stream_reader
         self.crash_limit = crash_limit
+        #: Where voided messages are looked up (asked only for a message that cannot be read).
+        self.voids = voids
         #: Sequences up to here were in a previous process's hands when it died; they are
         #: applied one by one, each attempt counted in the database first.
         self.suspect_until = 0
@@ -183,7 +187,14 @@ class ConsumerRunner:
         await self._transaction(items, None)
 
     async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
+        refused = [i.seq for i in items if i.decode_error is not None]
+        voided = await self.voids.voided(refused) if refused and self.voids is not None else {}
         for item in items:
+            if item.seq in voided:
+                # An operator voided it: checkpointed like an event the handler does not act
+                # on, never parked, never applied.
+                item.decode_error, item.ignored_type = None, "voided"
+                log.info("voided_message_skipped", consumer=self.name, seq=item.seq)
             reason = item.decode_error
             if reason is None and item.num_delivered >= max(self.spec.max_deliver - 1, 2):
                 reason = f"delivered {item.num_delivered} times without an ack (it may crash the consumer)"
@@ -323,4 +334,4 @@ class ConsumerRunner:
 
     async def redrive(self, aggregate_id: str) -> dict[str, Any]:
         """Re-apply a parked aggregate's events in order; unpark it if they all apply."""
-        return await redrive(self.sessions, self.name, self.registry, self.handler, aggregate_id)
+        return await redrive(self.sessions, self.name, self.registry, self.handler, aggregate_id, self.voids)
