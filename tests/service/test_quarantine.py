@@ -135,6 +135,9 @@ async def test_a_forged_future_version_changes_no_read_model(stack: Stack, versi
     assert after["last_seq"] == before["last_seq"]
     inbox = (await stack.tracking.get("/v1/cases", params={"agency_code": "GIA-MAO"})).json()
     assert inbox == []
+    # Tracking's case is folded from the log: it refuses to fold past the forged event.
+    r = await stack.tracking.get(f"/v1/petitions/{pid}/case")
+    assert (r.status_code, error(r)["code"]) == (409, "store.aggregate_quarantined")
     parked = (await stack.reporting.get("/ops/parked")).json()
     mine = [p for p in parked if p["aggregate_id"] == pid]
     assert mine and f"v{version} is newer than this reader knows" in mine[0]["reason"]
