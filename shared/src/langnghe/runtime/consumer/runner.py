@@ -50,7 +50,7 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import HEADER_EVENT_TYPE
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import acks
-from langnghe.runtime.consumer.failures import Poison, is_transient
+from langnghe.runtime.consumer.failures import is_transient
 from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, VoidLookup, decode
 from langnghe.runtime.consumer.redrive import redrive
 
@@ -182,19 +182,26 @@ class ConsumerRunner:
     # -- the two ways of applying ----------------------------------------------------------
 
     async def _apply_together(self, items: Sequence[Incoming]) -> None:
-        if any(i.decode_error is not None for i in items):
-            raise Poison("undecodable event in batch")
+        # A message that cannot be read is known without trying: parked (or, if voided,
+        # skipped) in the batch's own transaction, the rest applied together.
+        await self._skip_voided(items)
         await self._transaction(items, None)
 
-    async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
+    async def _skip_voided(self, items: Sequence[Incoming]) -> None:
+        """Messages an operator voided are checkpointed like events the handler does not act
+        on: never parked, never applied. Asked only about messages that cannot be read."""
         refused = [i.seq for i in items if i.decode_error is not None]
-        voided = await self.voids.voided(refused) if refused and self.voids is not None else {}
+        if not refused or self.voids is None:
+            return
+        voided = await self.voids.voided(refused)
         for item in items:
             if item.seq in voided:
-                # An operator voided it: checkpointed like an event the handler does not act
-                # on, never parked, never applied.
                 item.decode_error, item.ignored_type = None, "voided"
                 log.info("voided_message_skipped", consumer=self.name, seq=item.seq)
+
+    async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
+        await self._skip_voided(items)
+        for item in items:
             reason = item.decode_error
             if reason is None and item.num_delivered >= max(self.spec.max_deliver - 1, 2):
                 reason = f"delivered {item.num_delivered} times without an ack (it may crash the consumer)"
@@ -226,7 +233,8 @@ class ConsumerRunner:
             await self._ack([item])
 
     async def _transaction(self, items: Sequence[Incoming], park_reason: str | None) -> None:
-        """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items."""
+        """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items;
+        without it, an item that could not be decoded parks its aggregate (and what follows)."""
         if not self.spec.ordered and park_reason is None:
             # A shared consumer remembers what it applied, to skip redeliveries; an event its
             # handler does not act on needs no memory, and a batch of only those no database.
@@ -252,10 +260,11 @@ class ConsumerRunner:
             to_park: list[tuple[Incoming, str]] = []
             to_apply: list[Incoming] = []
             for item in fresh:
-                if park_reason is not None and item.aggregate_id not in parked:
-                    await ck.park_aggregate(session, self.name, item.aggregate_id, item.seq, park_reason)
+                reason = park_reason if park_reason is not None else item.decode_error
+                if reason is not None and item.aggregate_id not in parked:
+                    await ck.park_aggregate(session, self.name, item.aggregate_id, item.seq, reason)
                     parked.add(item.aggregate_id)
-                    to_park.append((item, park_reason))
+                    to_park.append((item, reason))
                 elif item.aggregate_id in parked:
                     to_park.append((item, "an earlier event of this aggregate is parked"))
                 else:
