@@ -4,9 +4,10 @@ For each fetched batch (in stream order):
 
 1. One transaction: skip what was already applied (sequence <= checkpoint for an ordered
    consumer; the processed set for a shared one), park events of aggregates that are already
-   parked, hand the rest to the handler in one call (so it can use executemany), store the
-   new checkpoint, commit. Then ack. A crash between commit and ack only causes a redelivery
-   that the checkpoint skips.
+   parked and messages that cannot be read (with their aggregate; skipped instead if an
+   operator voided them), hand the rest to the handler in one call (so it can use
+   executemany), store the new checkpoint, commit. Then ack. A crash between commit and
+   ack only causes a redelivery that the checkpoint skips.
 2. A transient failure (database unreachable, locked, timed out) never parks anything: the
    batch is retried in process with backoff, its ack deadline extended, until it goes through
    or the service stops (then the batch is nak'ed for prompt redelivery; whatever the order
@@ -14,8 +15,7 @@ For each fetched batch (in stream order):
 3. Any other failure isolates the batch: events are applied one transaction each; one that
    still fails after `poison_attempts` tries is **parked** together with every later event of
    the same aggregate (Axon's sequenced dead-letter queue). The rest of the stream flows on.
-   An operator lists and re-drives parked aggregates (`redrive`). A message no reader can
-   read is parked at once, unless an operator voided it (`voids`): then it is skipped.
+   An operator lists and re-drives parked aggregates (`redrive`).
 4. A message that kept killing the process is parked without another attempt: either the
    server delivered it `max_deliver - 1` times without an ack, or, after a restart that
    realigned the consumer (`suspect_until`), a committed attempt counter passed
