@@ -21,12 +21,14 @@ from langnghe.contracts.events.petition import Channel, PetitionAssigned, Petiti
 from langnghe.contracts.subjects import petition_subject, petition_subject_any_province
 from langnghe.runtime.eventstore import (
     MAX_ATOMIC_BATCH,
+    AggregateQuarantined,
     AppendResult,
     ConcurrencyConflict,
     EventStore,
     InMemoryEventStore,
     JetStreamEventStore,
     NewEvent,
+    VoidRefused,
 )
 
 # -- helpers --------------------------------------------------------------------------------
@@ -401,3 +403,38 @@ async def test_read_range_returns_the_raw_messages_on_the_filter_within_the_boun
     assert [m.seq for m in middle] == [b1.last_seq, a2.first_seq]
     assert await store.read_range(on_province, a2.last_seq + 1, await store.stream_last_seq()) == []
     assert [REGISTRY.decode(m.data).meta.event_id for m in only_a] == await ids_on(store, subject_a)
+
+
+# -- quarantine and void ----------------------------------------------------------------------
+
+
+async def publish_raw(store: EventStore, subject: str, data: bytes, request: pytest.FixtureRequest) -> int:
+    """Bytes put on the subject as they come, bypassing the codec (a forged or broken message)."""
+    if isinstance(store, InMemoryEventStore):
+        return store.publish_raw(subject, data)
+    ack = await request.getfixturevalue("nc").jetstream().publish(subject, data)
+    return int(ack.seq)
+
+
+async def test_a_message_no_reader_may_apply_quarantines_the_aggregate_until_voided(
+    store: EventStore, province: str, request: pytest.FixtureRequest
+) -> None:
+    pid, subject, _ = await new_petition(store, province)
+    bad = await publish_raw(store, subject, b"\xff not an event", request)
+
+    with pytest.raises(AggregateQuarantined) as caught:
+        await store.load(subject)
+    assert [(m.seq, m.subject) for m in caught.value.messages] == [(bad, subject)]
+    assert bad in [m.seq for m in store.quarantined()]
+    with pytest.raises(VoidRefused):
+        await store.void(bad - 1, reason="hợp lệ", actor="ops")  # a valid event is history
+
+    marker, written = await store.void(bad, reason="hỏng", actor="ops")
+    assert (written, marker.seq, marker.subject) == (True, bad, subject)
+    assert (await store.void(bad, reason="lần hai", actor="ops"))[1] is False
+    loaded = await store.load(subject)
+    assert (len(loaded.events), loaded.last_seq) == (1, bad)
+    after = await store.append(subject, [assigned(pid)], expected_last_seq=loaded.last_seq)
+    assert after.last_seq > bad
+    assert bad not in [m.seq for m in store.quarantined()]
+    assert bad in await store.voided([bad, bad - 1])

@@ -5,6 +5,7 @@ failures, per-aggregate order."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -312,6 +313,33 @@ async def test_undecodable_message_is_parked_not_skipped(nc, province, sessions)
         parked = await ck.list_parked(s, spec.durable)
     assert [p["aggregate_id"] for p in parked] == ["bad"]
     assert "not an event envelope" in parked[0]["reason"]
+
+
+async def test_a_known_event_from_a_future_version_is_parked_not_applied(nc, province, sessions) -> None:
+    store = JetStreamEventStore(nc)
+    await append(store, province, "fut", 1)
+    loaded = await store.load(petition_subject(province, "fut"))
+    forged = json.loads(loaded.events[0].envelope.meta.model_dump_json())
+    forged.update(
+        event_id=str(uuid.uuid4()),
+        schema_version=99,
+        type="petition.assigned",
+        data={"agency_code": "GIA-MAO", "promised_date": "2026-04-01"},
+    )
+    await nc.jetstream().publish(
+        petition_subject(province, "fut"),
+        json.dumps(forged).encode(),
+        headers={"Ln-Event-Type": "petition.assigned", "Ln-Schema": "99"},
+    )
+    await append(store, province, "other", 1)
+    spec = await make_spec(nc, province)
+    runner = ConsumerRunner(spec, RecordingHandler(), sessions)
+    await runner.handle_batch(await fetch(nc, spec))
+    assert [agg for _, agg in await applied(sessions)] == ["fut", "other"]
+    async with sessions() as s:
+        parked = await ck.list_parked(s, spec.durable)
+    assert [p["aggregate_id"] for p in parked] == ["fut"]
+    assert "petition.assigned v99 is newer than this reader knows" in parked[0]["reason"]
 
 
 async def test_message_that_keeps_killing_the_consumer_is_parked(nc, province, sessions) -> None:

@@ -101,6 +101,7 @@ async def test_event_store_stream_is_immutable_unlimited_and_without_schedules(o
     assert sorted(cfg.subjects or []) == [
         "conferences.events.>",
         "conferences.plans.>",
+        "eventstore.voided.>",
         "petitions.events.>",
         "supervisions.events.>",
     ]
@@ -214,6 +215,23 @@ async def test_age_or_count_limit_added_to_the_event_store_is_reported_and_remov
     assert (fixed.updated, fixed.errors) == ([key], {})
     cfg = (await js.stream_info(PETITIONS_STREAM)).config
     assert (cfg.max_age, cfg.max_msgs) == (0.0, -1)
+    assert (await provision(js, ALL_CONSUMERS)).unchanged == EVERYTHING
+
+
+async def test_an_event_store_without_the_void_markers_subject_is_reported_and_updated(
+    own_nc: NatsClient,
+) -> None:
+    js = own_nc.jetstream()
+    key = f"stream {PETITIONS_STREAM}"
+    old = [s for s in wanted(PETITIONS_STREAM).subjects or [] if not s.startswith("eventstore.voided")]
+    await js.update_stream(wanted(PETITIONS_STREAM).evolve(subjects=old))
+
+    dry = await provision(js, ALL_CONSUMERS, dry_run=True)
+
+    assert list(dry.drift) == [key] and set(dry.drift[key]) == {"subjects"}
+    fixed = await provision(js, ALL_CONSUMERS)
+    assert (fixed.updated, fixed.errors) == ([key], {})
+    assert "eventstore.voided.>" in ((await js.stream_info(PETITIONS_STREAM)).config.subjects or [])
     assert (await provision(js, ALL_CONSUMERS)).unchanged == EVERYTHING
 
 

@@ -219,3 +219,7 @@ async def test_a_replay_helper_that_cannot_connect_fails_the_rebuild_with_its_re
         )
     async with sessions() as s:
         assert await view.active_generation(s) == 1  # nothing switched
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    assert generation_tables(2).petitions.name not in tables  # nothing half-built left behind
+    assert generation_tables(1).petitions.name in tables

@@ -113,3 +113,25 @@ async def test_the_reconciler_records_missed_marks_once(
     assert await reconcile(sessions, store) == 0
     late_types = types((await store.load(petition_subject(province, late))).events)
     assert late_types.count("petition.became_overdue") == 1
+
+
+async def test_a_quarantined_petition_does_not_stop_the_reconciler_for_the_others(
+    nc: NatsClient, province: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    store = JetStreamEventStore(nc)
+    first, first_events = await petition(store, province, TODAY - timedelta(days=3))
+    second, second_events = await petition(store, province, TODAY - timedelta(days=2))
+    async with sessions.begin() as session:
+        await CaseInbox().apply(session, [*first_events, *second_events])
+    poison = await nc.jetstream().publish(petition_subject(province, first), b"{not json")
+
+    assert await reconcile(sessions, store) == 1  # the other petition is marked all the same
+    assert (
+        types((await store.load(petition_subject(province, second))).events)[-1] == "petition.became_overdue"
+    )
+
+    await store.void(poison.seq, reason="thử nghiệm", actor="ops-an")
+    assert await reconcile(sessions, store) == 1
+    assert (
+        types((await store.load(petition_subject(province, first))).events)[-1] == "petition.became_overdue"
+    )

@@ -14,7 +14,14 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import ValidationError
 
-from langnghe.contracts.codec import REGISTRY, Envelope, EventRegistry, UndecodableEvent, UnknownEvent
+from langnghe.contracts.codec import (
+    REGISTRY,
+    Envelope,
+    EventRegistry,
+    FutureSchemaVersion,
+    UndecodableEvent,
+    UnknownEvent,
+)
 from langnghe.contracts.envelope import Actor, EventMeta, event_id_for
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.events.petition import (
@@ -282,6 +289,16 @@ def test_type_that_is_not_a_string_is_undecodable(type_value: object) -> None:
     body["type"] = type_value
     with pytest.raises(UndecodableEvent):
         REGISTRY.decode(raw(body))
+
+
+@pytest.mark.parametrize("version", [2, 99])
+def test_a_known_type_from_a_future_version_is_refused_not_read_as_v1(version: int) -> None:
+    body = golden("petition.assigned.v1")
+    body["schema_version"] = version
+    with pytest.raises(FutureSchemaVersion, match=rf"petition\.assigned v{version} is newer"):
+        REGISTRY.decode(raw(body))
+    # A future version is a poison message like any other for a consumer.
+    assert issubclass(FutureSchemaVersion, UndecodableEvent)
 
 
 def test_encode_refuses_meta_with_another_schema_version() -> None:

@@ -5,6 +5,7 @@ same condition."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import httpx
@@ -15,7 +16,12 @@ from langnghe.domain.errors import DomainError
 from langnghe.intake.domain.conference import ConferenceRuleBroken
 from langnghe.intake.domain.references import ReferenceRefused
 from langnghe.intake.domain.supervision import SupervisionRuleBroken
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable
+from langnghe.runtime.eventstore import (
+    AggregateQuarantined,
+    ConcurrencyConflict,
+    EventStoreUnavailable,
+    QuarantinedMessage,
+)
 from langnghe.runtime.http import ApiError, install_error_handlers, refusal
 from langnghe.tracking.domain.errors import PetitionRuleBroken
 
@@ -50,6 +56,16 @@ from langnghe.tracking.domain.errors import PetitionRuleBroken
         (ApiError(409, "rebuild.already_running", "Đang dựng lại."), 409, "rebuild.already_running", None),
         (ConcurrencyConflict("conferences.events.15.x", 3, 4), 409, "store.concurrent_change", None),
         (EventStoreUnavailable("timeout"), 503, "store.unavailable", None),
+        (
+            AggregateQuarantined(
+                "petitions.events.15.p1",
+                [QuarantinedMessage("PETITIONS", 7, "petitions.events.15.p1", "bad", datetime.now(UTC))],
+            ),
+            409,
+            "store.aggregate_quarantined",
+            None,
+        ),
+        (AggregateQuarantined(None, []), 409, "store.aggregate_quarantined", None),
     ],
 )
 def test_each_refusal_has_one_status_and_code(

@@ -74,6 +74,12 @@ class UndecodableEvent(ValueError):
     """The bytes are not a valid event of a known type: a poison message for a consumer."""
 
 
+class FutureSchemaVersion(UndecodableEvent):
+    """A known type at a `schema_version` newer than this reader knows: written by a newer
+    producer (or forged). Reading it as the current version would apply fields whose meaning
+    may have changed, so it is refused like any undecodable message, never guessed at."""
+
+
 class EventRegistry:
     def __init__(self, models: Iterable[type[DomainEvent]] = ()) -> None:
         self._models: dict[str, type[DomainEvent]] = {}
@@ -155,6 +161,10 @@ class EventRegistry:
 
     def upcast(self, type_name: str, version: int, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         model = self._models[type_name]
+        if version > model.SCHEMA_VERSION:
+            raise FutureSchemaVersion(
+                f"{type_name} v{version} is newer than this reader knows (v{model.SCHEMA_VERSION})"
+            )
         while version < model.SCHEMA_VERSION:
             step = self._upcasters.get((type_name, version))
             if step is None:

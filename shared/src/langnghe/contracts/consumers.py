@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langnghe.contracts.subjects import (
+    EVENT_SUBJECTS,
     PETITION_EVENTS,
     PETITIONS_STREAM,
-    PETITIONS_STREAM_SUBJECTS,
     SUPERVISION_EVENTS,
     TIMERS_FIRED,
     TIMERS_STREAM,
@@ -49,7 +49,7 @@ class ConsumerSpec:
         return self.batch_size * 4
 
 
-ALL_EVENTS = PETITIONS_STREAM_SUBJECTS
+ALL_EVENTS = EVENT_SUBJECTS
 
 TRACKING_CASES = ConsumerSpec(
     durable=durable_name("tracking", "cases"),

@@ -21,14 +21,19 @@ CONFERENCE_PLANS = "conferences.plans"
 SUPERVISION_EVENTS = "supervisions.events"
 TIMER_SCHEDULES = "petitions.timers"
 TIMERS_FIRED = "petitions.timers-fired"
+#: Audited void markers, one subject per voided stream sequence, in the event-store stream
+#: itself (docs/ARCHITECTURE.md, "Quarantine and void"): no event consumer filters on them.
+VOIDED = "eventstore.voided"
 
-#: Subjects captured by the event-store stream.
-PETITIONS_STREAM_SUBJECTS = (
+#: The event subjects of the event-store stream (what consumers and rebuilds read).
+EVENT_SUBJECTS = (
     f"{PETITION_EVENTS}.>",
     f"{CONFERENCE_EVENTS}.>",
     f"{CONFERENCE_PLANS}.>",
     f"{SUPERVISION_EVENTS}.>",
 )
+#: Subjects captured by the event-store stream: the events and the void markers.
+PETITIONS_STREAM_SUBJECTS = (*EVENT_SUBJECTS, f"{VOIDED}.>")
 TIMERS_STREAM_SUBJECTS = (f"{TIMER_SCHEDULES}.>", f"{TIMERS_FIRED}.>")
 #: Advisories are core NATS (at most once); storing them makes dead letters auditable.
 ADVISORIES_STREAM_SUBJECTS = (
@@ -94,6 +99,13 @@ def timer_fired_subject(province_code: str, petition_id: str, timer: str) -> str
     The petition id is the last token, as in an event subject, so a consumer groups (and, if
     it must, parks) fired timers by petition."""
     return f"{TIMERS_FIRED}.{token(province_code)}.{token(timer)}.{token(petition_id)}"
+
+
+def voided_subject(stream_seq: int) -> str:
+    """The void marker of the event-store message at `stream_seq` (at most one per sequence)."""
+    if stream_seq < 1:
+        raise InvalidSubjectToken(f"not a stream sequence: {stream_seq}")
+    return f"{VOIDED}.{stream_seq}"
 
 
 def aggregate_id_of(subject: str) -> str:

@@ -162,3 +162,11 @@ async def bump_attempt(session: AsyncSession, consumer: str, stream_seq: int) ->
 
 async def clear_attempts(session: AsyncSession, consumer: str) -> None:
     await session.execute(delete(delivery_attempts).where(delivery_attempts.c.consumer == consumer))
+
+
+async def all_parked_messages(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every parked message of every consumer, oldest first (a small table: what failed)."""
+    rows = await session.execute(
+        select(parked_messages).order_by(parked_messages.c.stream_seq, parked_messages.c.consumer)
+    )
+    return [dict(r._mapping) for r in rows]

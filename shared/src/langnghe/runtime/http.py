@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from langnghe.domain.errors import DomainError
-from langnghe.runtime.eventstore import ConcurrencyConflict, EventStoreUnavailable
+from langnghe.runtime.eventstore import AggregateQuarantined, ConcurrencyConflict, EventStoreUnavailable
 
 
 class ErrorDetail(BaseModel):
@@ -44,7 +44,12 @@ class ApiError(Exception):
 #: What each error status means, for the `responses=` of a route (OpenAPI); pick with `responses`.
 RESPONSES: dict[int, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Không tìm thấy"},
-    409: {"model": ErrorBody, "description": "Trạng thái hiện tại không cho phép thao tác này"},
+    409: {
+        "model": ErrorBody,
+        "description": "Trạng thái hiện tại không cho phép thao tác này (kể cả "
+        "`store.aggregate_quarantined`: hồ sơ bị cách ly vì một thông điệp không đọc được, "
+        "chờ người vận hành hủy hiệu lực)",
+    },
     422: {"model": ErrorBody, "description": "Dữ liệu không hợp lệ"},
     503: {"model": ErrorBody, "description": "Kho sự kiện tạm thời không trả lời"},
 }
@@ -72,6 +77,35 @@ STORE_UNAVAILABLE_READING = ErrorDetail(
 _READS = frozenset({"GET", "HEAD"})
 
 
+def quarantined(exc: AggregateQuarantined) -> ErrorDetail:
+    """What a clerk sees for an aggregate that meets a message no reader may apply."""
+    first = exc.messages[0] if exc.messages else None
+    where = f" (luồng {first.stream}, số thứ tự {first.seq})" if first is not None else ""
+    void = (
+        f'./langnghe void {first.stream} {first.seq} --reason "..."'
+        if first is not None
+        else "./langnghe void"
+    )
+    if exc.subject is None:  # a replay of the whole stream (a rebuild) met it
+        return ErrorDetail(
+            code="store.aggregate_quarantined",
+            message=(
+                f"Chưa dựng lại được: luồng sự kiện có một thông điệp không đọc được{where}; "
+                "bảng số liệu đang dùng không thay đổi. Hãy báo người vận hành xem danh sách tại "
+                f"/ops/quarantine, kiểm tra và hủy hiệu lực thông điệp đó ({void}), rồi dựng lại."
+            ),
+        )
+    return ErrorDetail(
+        code="store.aggregate_quarantined",
+        message=(
+            f"Hồ sơ này đang tạm khóa: kho sự kiện có một thông điệp không đọc được{where}, "
+            "nên hệ thống không xử lý hồ sơ để tránh sai lệch. Hãy báo người vận hành: họ xem "
+            f"danh sách tại /ops/quarantine, kiểm tra và hủy hiệu lực thông điệp đó ({void}); "
+            "sau đó thao tác lại như bình thường."
+        ),
+    )
+
+
 def refusal(exc: Exception, method: str) -> tuple[int, ErrorDetail] | None:
     """The status and error a client sees for `exc` raised by a `method` request; None for
     anything that is not a refusal (a bug: FastAPI answers 500). The exception handlers and
@@ -82,6 +116,8 @@ def refusal(exc: Exception, method: str) -> tuple[int, ErrorDetail] | None:
         return exc.status, ErrorDetail(code=exc.code, field=exc.field, message=exc.message)
     if isinstance(exc, ConcurrencyConflict):
         return 409, STORE_CONFLICT
+    if isinstance(exc, AggregateQuarantined):
+        return 409, quarantined(exc)
     if isinstance(exc, EventStoreUnavailable):
         return 503, STORE_UNAVAILABLE_READING if method in _READS else STORE_UNAVAILABLE_WRITING
     return None
@@ -142,7 +178,7 @@ def install_error_handlers(app: FastAPI) -> None:
             raise exc
         return _error_response(*refused)
 
-    for kind in (ApiError, DomainError, ConcurrencyConflict, EventStoreUnavailable):
+    for kind in (ApiError, DomainError, ConcurrencyConflict, AggregateQuarantined, EventStoreUnavailable):
         app.add_exception_handler(kind, _refused)
 
     @app.exception_handler(RequestValidationError)

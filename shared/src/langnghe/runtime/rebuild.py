@@ -11,6 +11,10 @@
    consumer at generation N+1, set the live checkpoint to the rebuild's position.
 3. Generation N stays for rollback; N-1 is dropped.
 
+A message no reader may apply stops the rebuild (`AggregateQuarantined`) unless an operator
+voided it, and a rebuild that fails for any reason before the switch drops the tables of the
+generation it was filling: nothing half-built is left behind.
+
 Projections are deterministic (event time, never the wall clock), so a rebuild equals the
 live result.
 """
@@ -21,8 +25,9 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
@@ -31,11 +36,20 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from langnghe.contracts.codec import REGISTRY
+from langnghe.contracts.codec import REGISTRY, UndecodableEvent
 from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import subject_matcher
 from langnghe.runtime import checkpoints as ck
-from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
+from langnghe.runtime.consumer import VoidLookup
+from langnghe.runtime.eventstore import (
+    AggregateQuarantined,
+    QuarantinedMessage,
+    RecordedEvent,
+    StoredMessage,
+    VoidMarker,
+    decode_stored,
+)
+from langnghe.runtime.eventstore.voids import find_voids
 from langnghe.runtime.replay_end import ReplayEnd
 from langnghe.runtime.speedups.replay_process import replay_via_helper
 
@@ -136,12 +150,47 @@ async def replay(
         await sub.unsubscribe()
 
 
-def _recorded(msgs: Sequence[Msg]) -> list[RecordedEvent]:
-    return [RecordedEvent(m.metadata.sequence.stream, m.subject, REGISTRY.decode(m.data)) for m in msgs]
+def _triples(msgs: Sequence[Msg]) -> list[tuple[int, str, bytes]]:
+    return [(m.metadata.sequence.stream, m.subject, m.data) for m in msgs]
 
 
-def _recorded_stored(msgs: Sequence[StoredMessage]) -> list[RecordedEvent]:
-    return [RecordedEvent(m.seq, m.subject, REGISTRY.decode(m.data)) for m in msgs]
+def _triples_stored(msgs: Sequence[StoredMessage]) -> list[tuple[int, str, bytes]]:
+    return [(m.seq, m.subject, m.data) for m in msgs]
+
+
+class _JetStreamVoids:
+    def __init__(self, js: JetStreamContext, stream: str) -> None:
+        self._js = js
+        self._stream = stream
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]:
+        return await find_voids(self._js, self._stream, seqs)
+
+
+async def _screened(
+    items: list[tuple[int, str, bytes]], stream: str, voids: VoidLookup
+) -> list[RecordedEvent]:
+    """The batch's events; a message no reader may apply is skipped if voided, else stops
+    the rebuild. The common case (every message valid) is one comprehension."""
+    try:
+        return [decode_stored(REGISTRY, seq, subject, data) for seq, subject, data in items]
+    except UndecodableEvent:
+        pass
+    events: list[RecordedEvent] = []
+    refused: list[tuple[int, str, str]] = []
+    for seq, subject, data in items:
+        try:
+            events.append(decode_stored(REGISTRY, seq, subject, data))
+        except UndecodableEvent as exc:
+            refused.append((seq, subject, str(exc)))
+    voided = await voids.voided(seq for seq, _, _ in refused)
+    now = datetime.now(UTC)
+    blocking = [
+        QuarantinedMessage(stream, seq, subj, why, now) for seq, subj, why in refused if seq not in voided
+    ]
+    if blocking:
+        raise AggregateQuarantined(None, blocking)
+    return events
 
 
 async def rebuild(
@@ -153,40 +202,82 @@ async def rebuild(
     *,
     batch_size: int = 1000,
     servers: Sequence[str] | None = None,
+    voids: VoidLookup | None = None,
 ) -> RebuildReport:
     """Rebuild `projection` into its next generation and switch to it. With `servers` (the
     URLs the service connects with), the stream is received by a helper process on another
-    core (`langnghe.runtime.speedups.replay_process`); without, in this one."""
+    core (`langnghe.runtime.speedups.replay_process`); without, in this one. Voided messages
+    are looked up in `voids` (by default, the stream's own markers)."""
     started = time.perf_counter()
+    lookup: VoidLookup = voids if voids is not None else _JetStreamVoids(js, spec.stream)
     async with sessions() as session:
         old = await projection.active_generation(session)
     new = old + 1
-    rebuild_ck = f"{spec.durable}@g{new}"
-    applied = 0
-    position = 0
     # Decoding (CPU, here) overlaps the previous batch's write (the driver's thread or
     # socket): on PostgreSQL the rebuild otherwise spends a third of its time waiting.
     decoded: asyncio.Queue[list[RecordedEvent] | None] = asyncio.Queue(maxsize=4)
 
     async def decode_batches() -> None:
         batches: AsyncGenerator[Any, None]
-        to_events: Callable[[Any], list[RecordedEvent]]
+        to_triples: Callable[[Any], list[tuple[int, str, bytes]]]
         batch: Any  # StoredMessages from the helper, or nats-py's Msgs
         if servers:
             batches = replay_via_helper(servers, spec, start_seq=1, batch_size=batch_size)
-            to_events = _recorded_stored
+            to_triples = _triples_stored
         else:
-            batches, to_events = replay(js, spec, start_seq=1, batch_size=batch_size), _recorded
+            batches, to_triples = replay(js, spec, start_seq=1, batch_size=batch_size), _triples
         try:
             async with contextlib.aclosing(batches):
                 async for batch in batches:
                     if batch:
-                        await decoded.put(to_events(batch))
+                        events = await _screened(to_triples(batch), spec.stream, lookup)
+                        if events:
+                            await decoded.put(events)
         finally:
             await decoded.put(None)
 
     # The replay (and its helper process) starts while the tables are made.
     producer = asyncio.create_task(decode_batches())
+    try:
+        applied, position = await _fill_and_switch(
+            js, engine, sessions, projection, spec, producer, decoded, new, batch_size, lookup
+        )
+    except BaseException:
+        # Nothing was switched (the switch is one transaction): drop what was half-built.
+        with contextlib.suppress(Exception):
+            await projection.drop_generation(engine, new)
+        log.error("projection_rebuild_failed", projection=projection.name, generation=new)
+        raise
+    if old > 1:
+        await projection.drop_generation(engine, old - 1)
+    seconds = time.perf_counter() - started
+    log.info(
+        "projection_rebuilt",
+        projection=projection.name,
+        generation=new,
+        events=applied,
+        seconds=round(seconds, 3),
+    )
+    return RebuildReport(projection.name, new, applied, seconds, position)
+
+
+async def _fill_and_switch(
+    js: JetStreamContext,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    projection: GenerationalProjection,
+    spec: ConsumerSpec,
+    producer: asyncio.Task[None],
+    decoded: asyncio.Queue[list[RecordedEvent] | None],
+    new: int,
+    batch_size: int,
+    voids: VoidLookup,
+) -> tuple[int, int]:
+    """Fill generation `new` from the decoded batches, then switch to it; (events applied,
+    position reached)."""
+    rebuild_ck = f"{spec.durable}@g{new}"
+    applied = 0
+    position = 0
     try:
         await projection.drop_generation(engine, new)  # leftovers of an abandoned rebuild
         # Rows first, secondary indexes after: one sorted build instead of an update per row.
@@ -215,24 +306,16 @@ async def rebuild(
         live = await ck.read_checkpoint(session, spec.durable, lock=True)
         if live > position:
             async for msgs in replay(js, spec, start_seq=position + 1, batch_size=batch_size, idle_s=0.2):
-                events = [e for e in _recorded(msgs) if e.stream_seq <= live]
+                upto = [t for t in _triples(msgs) if t[0] <= live]
+                events = await _screened(upto, spec.stream, voids)
                 if events:
                     await projection.apply_to(session, events, new)
                     applied += len(events)
-                    position = events[-1].stream_seq
-                if not events or position >= live:
+                if upto:
+                    position = upto[-1][0]
+                if not upto or position >= live:
                     break
         await projection.set_active_generation(session, new)
         await ck.write_checkpoint(session, spec.durable, max(live, position))
         await ck.write_checkpoint(session, rebuild_ck, 0)
-    if old > 1:
-        await projection.drop_generation(engine, old - 1)
-    seconds = time.perf_counter() - started
-    log.info(
-        "projection_rebuilt",
-        projection=projection.name,
-        generation=new,
-        events=applied,
-        seconds=round(seconds, 3),
-    )
-    return RebuildReport(projection.name, new, applied, seconds, max(live, position))
+    return applied, max(live, position)

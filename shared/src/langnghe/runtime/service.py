@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +32,7 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import ConsumerRunner, EventHandler
 from langnghe.runtime.database import create_engine, session_factory
-from langnghe.runtime.eventstore import EventStore, JetStreamEventStore, StoredMessage
+from langnghe.runtime.eventstore import EventStore, JetStreamEventStore, StoredMessage, VoidMarker
 from langnghe.runtime.logging import configure_logging
 from langnghe.runtime.migrations import upgrade
 from langnghe.runtime.provisioning import align_to_checkpoint, consumer_config
@@ -80,7 +80,8 @@ class ServiceRuntime:
     # -- wiring ----------------------------------------------------------------------------
 
     def add_consumer(self, spec: ConsumerSpec, handler: EventHandler, *, title: str = "") -> ConsumerRunner:
-        runner = ConsumerRunner(spec, handler, self.sessions, stream_reader=_StreamReader(self, spec.stream))
+        reader = _StreamReader(self, spec.stream)
+        runner = ConsumerRunner(spec, handler, self.sessions, stream_reader=reader, voids=reader)
         # Declared on FastStream's broker for the AsyncAPI document only: the broker is
         # connected, never started, and the runtime's own pull loop consumes the durable
         # (see langnghe.runtime.pull for why FastStream's batch loop is not used).
@@ -292,7 +293,13 @@ class _StreamReader:
         self._stream = stream
         self._store: JetStreamEventStore | None = None
 
-    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
+    def _jetstream(self) -> JetStreamEventStore:
         if self._store is None:
             self._store = JetStreamEventStore(self._runtime.nc, stream=self._stream)
-        return await self._store.read_range(subject_filter, first_seq, last_seq)
+        return self._store
+
+    async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
+        return await self._jetstream().read_range(subject_filter, first_seq, last_seq)
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]:
+        return await self._jetstream().voided(seqs)

@@ -20,6 +20,7 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("langnghe.tools.docs:main_docs", "build or check the documentation"),
     "bench": ("langnghe.tools.bench.cli:main_bench", "run the benchmarks"),
     "ops": ("langnghe.tools.ops:main_ops", "operator tools"),
+    "void": ("langnghe.tools.void:main_void", "void a quarantined message (an audited marker)"),
 }
 
 

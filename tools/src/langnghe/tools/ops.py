@@ -3,6 +3,7 @@
 langnghe ops consumers --service reporting      positions, lag, retries, parked counts
 langnghe ops parked --service notify            aggregates parked after failing events
 langnghe ops redrive CONSUMER AGGREGATE --service notify
+langnghe ops quarantine --service tracking      messages it met and cannot apply (then `langnghe void`)
 langnghe ops rebuild                            rebuild reporting's projection, then switch
 """
 
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("consumers", help="consumer positions and lag")
     sub.add_parser("parked", help="parked aggregates")
+    sub.add_parser("quarantine", help="messages the service met and cannot apply")
     redrive = sub.add_parser("redrive", help="re-apply a parked aggregate's events")
     redrive.add_argument("consumer")
     redrive.add_argument("aggregate_id")
@@ -38,6 +40,7 @@ def main_ops(argv: list[str] | None = None) -> int:
     method, path = {
         "consumers": ("GET", "/ops/consumers"),
         "parked": ("GET", "/ops/parked"),
+        "quarantine": ("GET", "/ops/quarantine"),
         "rebuild": ("POST", "/ops/projections/reporting-petitions/rebuild"),
     }.get(
         args.action,

@@ -4,7 +4,7 @@ failures it waits out (failures.py), its acks (acks.py) and the operator's re-dr
 (redrive.py)."""
 
 from langnghe.runtime.consumer.failures import TRANSIENT_ERRORS, is_transient
-from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader
+from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, VoidLookup
 from langnghe.runtime.consumer.runner import ConsumerRunner, RunnerStats
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "Incoming",
     "RangeReader",
     "RunnerStats",
+    "VoidLookup",
     "is_transient",
 ]

@@ -26,7 +26,3 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, TRANSIENT_ERRORS)
-
-
-class Poison(Exception):
-    """The batch cannot be applied together (e.g. an undecodable event): isolate it."""

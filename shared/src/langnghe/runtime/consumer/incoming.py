@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,11 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from langnghe.contracts.codec import EventRegistry, UndecodableEvent, UnknownEvent
 from langnghe.contracts.subjects import aggregate_id_of
-from langnghe.runtime.eventstore import RecordedEvent, StoredMessage
+from langnghe.runtime.eventstore import RecordedEvent, StoredMessage, VoidMarker, decode_stored
 
 
 class RangeReader(Protocol):
     async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]: ...
+
+
+class VoidLookup(Protocol):
+    """Where a consumer asks whether a message it cannot read was voided by an operator."""
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]: ...
 
 
 class EventHandler(Protocol):
@@ -67,12 +73,13 @@ def decode(
     delivered: int,
     event_type: str | None = None,
 ) -> Incoming:
-    """A message as the runner handles it: decoded, or carrying why it could not be, or, when
-    the handler does not act on its type (`event_types`), not decoded at all."""
+    """A message as the runner handles it: decoded, or carrying why it could not be (including
+    an envelope naming another aggregate than its subject), or, when the handler does not act
+    on its type (`event_types`), not decoded at all."""
     if event_type is not None and event_types is not None and event_type not in event_types:
         return Incoming(msg, seq, subject, data, delivered, None, None, ignored_type=event_type)
     try:
-        recorded: RecordedEvent | None = RecordedEvent(seq, subject, registry.decode(data))
+        recorded: RecordedEvent | None = decode_stored(registry, seq, subject, data)
         error = None
     except UndecodableEvent as exc:
         recorded, error = None, str(exc)

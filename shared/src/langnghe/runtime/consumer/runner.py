@@ -4,9 +4,10 @@ For each fetched batch (in stream order):
 
 1. One transaction: skip what was already applied (sequence <= checkpoint for an ordered
    consumer; the processed set for a shared one), park events of aggregates that are already
-   parked, hand the rest to the handler in one call (so it can use executemany), store the
-   new checkpoint, commit. Then ack. A crash between commit and ack only causes a redelivery
-   that the checkpoint skips.
+   parked and messages that cannot be read (with their aggregate; skipped instead if an
+   operator voided them), hand the rest to the handler in one call (so it can use
+   executemany), store the new checkpoint, commit. Then ack. A crash between commit and
+   ack only causes a redelivery that the checkpoint skips.
 2. A transient failure (database unreachable, locked, timed out) never parks anything: the
    batch is retried in process with backoff, its ack deadline extended, until it goes through
    or the service stops (then the batch is nak'ed for prompt redelivery; whatever the order
@@ -49,8 +50,8 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import HEADER_EVENT_TYPE
 from langnghe.runtime import checkpoints as ck
 from langnghe.runtime.consumer import acks
-from langnghe.runtime.consumer.failures import Poison, is_transient
-from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, decode
+from langnghe.runtime.consumer.failures import is_transient
+from langnghe.runtime.consumer.incoming import EventHandler, Incoming, RangeReader, VoidLookup, decode
 from langnghe.runtime.consumer.redrive import redrive
 
 log = structlog.get_logger("langnghe.consumer")
@@ -80,6 +81,7 @@ class ConsumerRunner:
         backoff: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
         stream_reader: RangeReader | None = None,
         crash_limit: int = 3,
+        voids: VoidLookup | None = None,
     ) -> None:
         self.spec = spec
         self.handler = handler
@@ -92,6 +94,8 @@ class ConsumerRunner:
         self.stopping = False
         self.stream_reader = stream_reader
         self.crash_limit = crash_limit
+        #: Where voided messages are looked up (asked only for a message that cannot be read).
+        self.voids = voids
         #: Sequences up to here were in a previous process's hands when it died; they are
         #: applied one by one, each attempt counted in the database first.
         self.suspect_until = 0
@@ -178,11 +182,25 @@ class ConsumerRunner:
     # -- the two ways of applying ----------------------------------------------------------
 
     async def _apply_together(self, items: Sequence[Incoming]) -> None:
-        if any(i.decode_error is not None for i in items):
-            raise Poison("undecodable event in batch")
+        # A message that cannot be read is known without trying: parked (or, if voided,
+        # skipped) in the batch's own transaction, the rest applied together.
+        await self._skip_voided(items)
         await self._transaction(items, None)
 
+    async def _skip_voided(self, items: Sequence[Incoming]) -> None:
+        """Messages an operator voided are checkpointed like events the handler does not act
+        on: never parked, never applied. Asked only about messages that cannot be read."""
+        refused = [i.seq for i in items if i.decode_error is not None]
+        if not refused or self.voids is None:
+            return
+        voided = await self.voids.voided(refused)
+        for item in items:
+            if item.seq in voided:
+                item.decode_error, item.ignored_type = None, "voided"
+                log.info("voided_message_skipped", consumer=self.name, seq=item.seq)
+
     async def _apply_isolated(self, items: Sequence[Incoming]) -> None:
+        await self._skip_voided(items)
         for item in items:
             reason = item.decode_error
             if reason is None and item.num_delivered >= max(self.spec.max_deliver - 1, 2):
@@ -215,7 +233,8 @@ class ConsumerRunner:
             await self._ack([item])
 
     async def _transaction(self, items: Sequence[Incoming], park_reason: str | None) -> None:
-        """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items."""
+        """One transaction: dedupe, park-or-apply, checkpoint. `park_reason` parks the items;
+        without it, an item that could not be decoded parks its aggregate (and what follows)."""
         if not self.spec.ordered and park_reason is None:
             # A shared consumer remembers what it applied, to skip redeliveries; an event its
             # handler does not act on needs no memory, and a batch of only those no database.
@@ -241,10 +260,11 @@ class ConsumerRunner:
             to_park: list[tuple[Incoming, str]] = []
             to_apply: list[Incoming] = []
             for item in fresh:
-                if park_reason is not None and item.aggregate_id not in parked:
-                    await ck.park_aggregate(session, self.name, item.aggregate_id, item.seq, park_reason)
+                reason = park_reason if park_reason is not None else item.decode_error
+                if reason is not None and item.aggregate_id not in parked:
+                    await ck.park_aggregate(session, self.name, item.aggregate_id, item.seq, reason)
                     parked.add(item.aggregate_id)
-                    to_park.append((item, park_reason))
+                    to_park.append((item, reason))
                 elif item.aggregate_id in parked:
                     to_park.append((item, "an earlier event of this aggregate is parked"))
                 else:
@@ -323,4 +343,4 @@ class ConsumerRunner:
 
     async def redrive(self, aggregate_id: str) -> dict[str, Any]:
         """Re-apply a parked aggregate's events in order; unpark it if they all apply."""
-        return await redrive(self.sessions, self.name, self.registry, self.handler, aggregate_id)
+        return await redrive(self.sessions, self.name, self.registry, self.handler, aggregate_id, self.voids)

@@ -11,20 +11,27 @@ from langnghe.runtime.eventstore.memory import InMemoryEventStore
 from langnghe.runtime.eventstore.port import EventStore
 from langnghe.runtime.eventstore.records import (
     MAX_ATOMIC_BATCH,
+    AggregateIdMismatch,
+    AggregateQuarantined,
     AppendResult,
     ConcurrencyConflict,
     EventStoreUnavailable,
     LoadedAggregate,
     NewEvent,
+    QuarantinedMessage,
     RecordedEvent,
     StoredMessage,
+    decode_stored,
 )
+from langnghe.runtime.eventstore.voids import VoidMarker, VoidRefused
 
 __all__ = [
     "BATCH_DUPLICATE_MSG_ID",
     "DIRECT_GET_BATCH",
     "MAX_ATOMIC_BATCH",
     "WRONG_LAST_SEQUENCE",
+    "AggregateIdMismatch",
+    "AggregateQuarantined",
     "AppendResult",
     "ConcurrencyConflict",
     "EventStore",
@@ -33,6 +40,10 @@ __all__ = [
     "JetStreamEventStore",
     "LoadedAggregate",
     "NewEvent",
+    "QuarantinedMessage",
     "RecordedEvent",
     "StoredMessage",
+    "VoidMarker",
+    "VoidRefused",
+    "decode_stored",
 ]

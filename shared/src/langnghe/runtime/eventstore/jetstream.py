@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import nats.errors
@@ -32,7 +32,7 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js.api import Header
 
-from langnghe.contracts.codec import REGISTRY, EventRegistry
+from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent
 from langnghe.contracts.subjects import HEADER_EVENT_ID, PETITIONS_STREAM
 from langnghe.runtime.eventstore.records import (
     AppendResult,
@@ -40,10 +40,13 @@ from langnghe.runtime.eventstore.records import (
     EventStoreUnavailable,
     LoadedAggregate,
     NewEvent,
+    QuarantinedMessage,
     RecordedEvent,
     StoredMessage,
     check_batch_size,
+    decode_stored,
 )
+from langnghe.runtime.eventstore.voids import QuarantineBook, VoidMarker, find_voids, void_message
 
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MSG_ID = 10201
@@ -68,13 +71,21 @@ class JetStreamEventStore:
         self._registry = registry
         self._timeout = timeout
         self._attempts = publish_attempts
+        self._quarantine = QuarantineBook(stream)
 
     # -- reading ---------------------------------------------------------------------------
 
     async def load(self, subject_filter: str, *, after_seq: int = 0) -> LoadedAggregate:
-        """All events on one aggregate subject (a filter with `*` finds it by id alone)."""
+        """All events on one aggregate subject (a filter with `*` finds it by id alone).
+        Voided messages are skipped; any other message readers refuse raises
+        `AggregateQuarantined` (docs/ARCHITECTURE.md, "Quarantine and void")."""
+        return await self._load(subject_filter, after_seq=after_seq, screen=True)
+
+    async def _load(self, subject_filter: str, *, after_seq: int, screen: bool) -> LoadedAggregate:
         events: list[RecordedEvent] = []
+        refused: list[tuple[int, str, str]] = []
         subject: str | None = None
+        seq = 0
         next_seq = after_seq + 1
         while True:
             page = await self._direct_get_batch(subject_filter, next_seq)
@@ -82,10 +93,35 @@ class JetStreamEventStore:
                 headers = msg.headers or {}
                 seq = int(headers["Nats-Sequence"])
                 subject = headers["Nats-Subject"]
-                events.append(RecordedEvent(seq, subject, self._registry.decode(msg.data)))
+                try:
+                    events.append(decode_stored(self._registry, seq, subject, msg.data))
+                except UndecodableEvent as exc:
+                    refused.append((seq, subject, str(exc)))
                 next_seq = seq + 1
             if len(page) < DIRECT_GET_BATCH:
-                return LoadedAggregate(subject=subject, events=events)
+                break
+        if refused and screen:
+            voided = await self.voided(s for s, _, _ in refused)
+            self._quarantine.screen(subject, refused, voided)
+        return LoadedAggregate(subject=subject, events=events, last_stored_seq=seq)
+
+    # -- quarantine ------------------------------------------------------------------------
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]:
+        """The void markers of those of `seqs` that an operator voided."""
+        return await find_voids(self._js, self._stream, seqs)
+
+    async def void(self, seq: int, *, reason: str, actor: str) -> tuple[VoidMarker, bool]:
+        """Void a quarantined message (see `voids.void_message`)."""
+        marker, written = await void_message(
+            self._js, stream=self._stream, seq=seq, reason=reason, actor=actor, registry=self._registry
+        )
+        self._quarantine.cleared(seq)
+        return marker, written
+
+    def quarantined(self) -> list[QuarantinedMessage]:
+        """The messages this process's loads met and could not apply (not voided since)."""
+        return self._quarantine.listing()
 
     async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
         """Raw messages matching the filter with first_seq <= sequence <= last_seq, in order."""
@@ -201,7 +237,7 @@ class JetStreamEventStore:
         raise AssertionError("unreachable")
 
     async def _find_own(self, subject: str, event_id: str, *, after_seq: int = 0) -> int | None:
-        loaded = await self.load(subject, after_seq=after_seq)
+        loaded = await self._load(subject, after_seq=after_seq, screen=False)
         for recorded in loaded.events:
             if str(recorded.event_id) == event_id:
                 return recorded.stream_seq

@@ -12,19 +12,31 @@ loop are serialised exactly as the server serialises them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from langnghe.contracts.codec import REGISTRY, EventRegistry
-from langnghe.contracts.subjects import subject_matcher
+from langnghe.contracts.codec import REGISTRY, EventRegistry, UndecodableEvent
+from langnghe.contracts.subjects import PETITIONS_STREAM, subject_matcher, voided_subject
+from langnghe.domain.errors import CONFLICT, NOT_FOUND
 from langnghe.runtime.eventstore.records import (
     AppendResult,
     ConcurrencyConflict,
     LoadedAggregate,
     NewEvent,
+    QuarantinedMessage,
     RecordedEvent,
     StoredMessage,
     check_batch_size,
+    decode_stored,
+)
+from langnghe.runtime.eventstore.voids import (
+    QuarantineBook,
+    VoidMarker,
+    VoidRefused,
+    is_marker_subject,
+    refusal_of,
 )
 
 
@@ -44,17 +56,73 @@ class InMemoryEventStore:
         self._messages: list[_Stored] = []  # index = stream sequence - 1
         self._last_on: dict[str, int] = {}  # subject -> its last stream sequence
         self._seq_of_id: dict[str, int] = {}  # event id -> stream sequence
+        self._voids: dict[int, VoidMarker] = {}
+        self._quarantine = QuarantineBook(PETITIONS_STREAM)
 
     # -- reading ---------------------------------------------------------------------------
 
     async def load(self, subject_filter: str, *, after_seq: int = 0) -> LoadedAggregate:
         matches = subject_matcher([subject_filter])
-        events = [
-            RecordedEvent(m.seq, m.subject, self._registry.decode(m.data))
-            for m in self._messages[after_seq:]
-            if matches(m.subject)
-        ]
-        return LoadedAggregate(subject=events[-1].subject if events else None, events=events)
+        events: list[RecordedEvent] = []
+        refused: list[tuple[int, str, str]] = []
+        subject: str | None = None
+        last = 0
+        for m in self._messages[after_seq:]:
+            if not matches(m.subject):
+                continue
+            subject, last = m.subject, m.seq
+            try:
+                events.append(decode_stored(self._registry, m.seq, m.subject, m.data))
+            except UndecodableEvent as exc:
+                refused.append((m.seq, m.subject, str(exc)))
+        if refused:
+            self._quarantine.screen(subject, refused, await self.voided(s for s, _, _ in refused))
+        return LoadedAggregate(subject=subject, events=events, last_stored_seq=last)
+
+    # -- quarantine (as on JetStream: see voids.py) ----------------------------------------
+
+    def publish_raw(self, subject: str, data: bytes) -> int:
+        """Store bytes as they come, as a raw publish onto the stream would (tests)."""
+        seq = len(self._messages) + 1
+        self._messages.append(_Stored(seq, subject, f"raw-{seq}", data))
+        self._last_on[subject] = seq
+        return seq
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]:
+        return {s: self._voids[s] for s in seqs if s in self._voids}
+
+    async def void(self, seq: int, *, reason: str, actor: str) -> tuple[VoidMarker, bool]:
+        if seq in self._voids:
+            return self._voids[seq], False
+        if not 1 <= seq <= len(self._messages):
+            raise VoidRefused("ops.message_not_found", f"Không có thông điệp số {seq}.", "seq", NOT_FOUND)
+        stored = self._messages[seq - 1]
+        if (
+            is_marker_subject(stored.subject)
+            or refusal_of(self._registry, seq, stored.subject, stored.data) is None
+        ):
+            raise VoidRefused(
+                "ops.message_not_quarantined",
+                f"Thông điệp số {seq} là một sự kiện hợp lệ, không bị cách ly: không thể hủy hiệu lực.",
+                "seq",
+                CONFLICT,
+            )
+        marker = VoidMarker(
+            stream=PETITIONS_STREAM,
+            seq=seq,
+            subject=stored.subject,
+            reason=reason,
+            actor=actor,
+            voided_at=datetime.now(UTC),
+            sha256=hashlib.sha256(stored.data).hexdigest(),
+        )
+        self.publish_raw(voided_subject(seq), marker.encode())
+        self._voids[seq] = marker
+        self._quarantine.cleared(seq)
+        return marker, True
+
+    def quarantined(self) -> list[QuarantinedMessage]:
+        return self._quarantine.listing()
 
     async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
         matches = subject_matcher([subject_filter])

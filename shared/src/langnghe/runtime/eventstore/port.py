@@ -12,14 +12,24 @@ implementation must keep:
   their sequences with `recovered=True` and writes nothing. Ids stored on *another* subject
   are a conflict, never reported as stored.
 - Subject filters use NATS wildcards: `*` one token, `>` the rest.
+- `load` never hands over a message readers refuse (undecodable, from a future schema
+  version, naming another aggregate): a voided one is skipped, any other raises
+  `AggregateQuarantined`. `last_seq` still counts every message on the subject.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from langnghe.runtime.eventstore.records import AppendResult, LoadedAggregate, NewEvent, StoredMessage
+from langnghe.runtime.eventstore.records import (
+    AppendResult,
+    LoadedAggregate,
+    NewEvent,
+    QuarantinedMessage,
+    StoredMessage,
+)
+from langnghe.runtime.eventstore.voids import VoidMarker
 
 
 class EventStore(Protocol):
@@ -43,4 +53,16 @@ class EventStore(Protocol):
 
     async def read_range(self, subject_filter: str, first_seq: int, last_seq: int) -> list[StoredMessage]:
         """Raw messages matching the filter with first_seq <= sequence <= last_seq, in order."""
+        ...
+
+    async def voided(self, seqs: Iterable[int]) -> dict[int, VoidMarker]:
+        """The void markers of those of `seqs` that an operator voided."""
+        ...
+
+    async def void(self, seq: int, *, reason: str, actor: str) -> tuple[VoidMarker, bool]:
+        """Void a quarantined message: (its marker, whether it was written now)."""
+        ...
+
+    def quarantined(self) -> list[QuarantinedMessage]:
+        """The messages this process's loads met and could not apply (not voided since)."""
         ...

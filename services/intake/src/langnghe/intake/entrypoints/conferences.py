@@ -158,7 +158,7 @@ async def publish_results(
 @router.get(
     "/{conference_id}",
     response_model=ConferenceOut,
-    responses=responses(404, 503),
+    responses=responses(404, 409, 503),
     summary="Tình trạng một hội nghị: lịch, thông báo, tổ chức, kết luận, công khai, số ý kiến",
 )
 async def read(conference_id: ConferenceId, store: Store) -> ConferenceOut:

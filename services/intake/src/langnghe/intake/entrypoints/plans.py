@@ -165,7 +165,7 @@ async def put_plan(
 @router.get(
     "/{issuer_unit_code}/{period}",
     response_model=PlanOut,
-    responses=responses(404, 422, 503),
+    responses=responses(404, 409, 422, 503),
     summary="Kế hoạch tổ chức hội nghị của một đơn vị cho một năm hoặc một quý",
     description="Chưa có so sánh kế hoạch với số hội nghị đã tổ chức: việc này cần một bảng tổng hợp "
     "(read model) các hội nghị theo tỉnh, chưa có.",

@@ -241,7 +241,7 @@ async def recommend(
 @router.get(
     "/{session_id}",
     response_model=SupervisionOut,
-    responses=responses(404, 503),
+    responses=responses(404, 409, 503),
     summary="Tình trạng một cuộc giám sát và các kiến nghị sau giám sát",
 )
 async def read(session_id: SessionId, store: Store) -> SupervisionOut:

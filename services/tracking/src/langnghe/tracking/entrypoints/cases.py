@@ -89,7 +89,7 @@ router = APIRouter(prefix="/v1", tags=["theo dõi giải quyết (tracking)"])
 @router.get(
     "/petitions/{petition_id}/case",
     response_model=CaseOut,
-    responses=responses(404, 503),
+    responses=responses(404, 409, 503),
     summary="Hồ sơ giải quyết của một kiến nghị, đọc thẳng từ kho sự kiện (luôn mới nhất)",
 )
 async def case(petition_id: Annotated[str, Path(pattern=PETITION_ID)], store: Store) -> dict[str, Any]:

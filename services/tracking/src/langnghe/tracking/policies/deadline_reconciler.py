@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from langnghe.contracts.envelope import Actor
 from langnghe.runtime.commands import execute
-from langnghe.runtime.eventstore import EventStore
+from langnghe.runtime.eventstore import AggregateQuarantined, EventStore
 from langnghe.tracking.adapters.tables import cases
 from langnghe.tracking.domain.petition import OPEN, fold, vietnam_date
 from langnghe.tracking.domain.timers import due_now, mark_command, timer_command_id
@@ -66,7 +66,12 @@ async def reconcile(
         petition_ids = await candidates(session, today)
     recorded = 0
     for petition_id in petition_ids:
-        state = await load_petition(store, petition_id)
+        try:
+            state = await load_petition(store, petition_id)
+        except AggregateQuarantined as exc:
+            # Waits for an operator (/ops/quarantine); the other petitions go on.
+            log.error("reconciler_skipped_quarantined", petition_id=petition_id, error=str(exc))
+            continue
         for timer in due_now(state, today):
             outcome = await execute(
                 store,
