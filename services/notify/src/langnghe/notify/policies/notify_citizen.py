@@ -1,10 +1,16 @@
 """What notify does on petition events (consumer `notify-citizen-notices`): remember who raised
-a petition; when it is answered, notify them. A redelivered answer finds its notice already
-written and sends nothing again."""
+a petition; when it is answered, notify them.
+
+The tables are a projection and may be rebuilt from sequence 1; the delivery is an effect and
+happens once. A redelivered answer finds its notice already written; a replayed one (tables
+rebuilt, checkpoint reset, durable recreated, stream restored) finds its delivery in the
+ledger, which no rebuild clears, and writes the notice again without sending anything
+(langnghe.notify.adapters.ledger)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -13,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.events.petition import PetitionAnswered, PetitionReceived
 from langnghe.notify.adapters.channels import NoticeChannel
+from langnghe.notify.adapters.ledger import DeliveryKey, DeliveryLedger, DeliveryState
 from langnghe.notify.adapters.tables import notices, recipients
 from langnghe.notify.domain.notice import answer_notice
 from langnghe.runtime.eventstore import RecordedEvent
@@ -26,8 +33,9 @@ class WhenPetitionAnsweredNotifyCitizen:
     #: The runner hands over only these; every other event is checkpointed undecoded.
     event_types = frozenset({PetitionReceived.type_name(), PetitionAnswered.type_name()})
 
-    def __init__(self, channel: NoticeChannel) -> None:
+    def __init__(self, channel: NoticeChannel, ledger: DeliveryLedger) -> None:
         self.channel = channel
+        self.ledger = ledger
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
         ids = {r.envelope.meta.aggregate_id for r in events}
@@ -80,9 +88,19 @@ class WhenPetitionAnsweredNotifyCitizen:
                     )
                 )
                 if notice.citizen_ref is not None:
-                    await self.channel.deliver(
+                    await self._deliver_once(
                         session, notice_id, notice.citizen_ref, notice.body, env.meta.occurred_at
                     )
                 done.add(notice_id)
         if new_recipients:
             await session.execute(insert(recipients), new_recipients)
+
+    async def _deliver_once(
+        self, session: AsyncSession, notice_id: str, recipient_ref: str, body: str, at: datetime
+    ) -> None:
+        key = DeliveryKey(notice_id, recipient_ref, self.channel.name)
+        claim = await self.ledger.claim(key)
+        if claim.state is DeliveryState.SENT:
+            return  # delivered before this replay: never again
+        await self.channel.deliver(session, notice_id, recipient_ref, body, at, idempotency_key=key.digest)
+        await self.ledger.mark_sent(key, claim)
