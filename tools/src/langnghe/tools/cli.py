@@ -20,6 +20,8 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("langnghe.tools.docs:main_docs", "build or check the documentation"),
     "bench": ("langnghe.tools.bench.cli:main_bench", "run the benchmarks"),
     "ops": ("langnghe.tools.ops:main_ops", "operator tools"),
+    "backup": ("langnghe.tools.backup:main_backup", "back up the streams and intake's vault into DIR"),
+    "restore": ("langnghe.tools.backup:main_restore", "restore a backup into an empty data directory"),
 }
 
 
