@@ -307,7 +307,8 @@ def restore_embedded(source: Path, data_dir: Path) -> dict[str, dict[str, int]]:
     """Restore into an empty embedded data directory (what `./langnghe up` uses)."""
     manifest = read_manifest(source)
     _empty_dir(data_dir, "restore into a new data directory")
-    server = nats_server.start(data_dir / "nats", log_file=data_dir / "restore-nats.log")
+    (data_dir / "logs").mkdir()
+    server = nats_server.start(data_dir / "nats", log_file=data_dir / "logs" / "restore-nats.log")
     try:
         restored = asyncio.run(restore_streams(server.url, source, manifest))
     finally:

@@ -127,7 +127,9 @@ class JetStreamDeliveryLedger:
 
     async def _last(self, subject: str) -> Claim | None:
         try:
-            raw = await self._jetstream().get_last_msg(NOTIFY_DELIVERIES_STREAM, subject, direct=True)
+            # From the stream's leader, not Direct Get: a stale replica (docs/ARCHITECTURE.md,
+            # P14) could show `sending` for a key already `sent`, and the channel be called again.
+            raw = await self._jetstream().get_last_msg(NOTIFY_DELIVERIES_STREAM, subject)
         except nats.js.errors.NotFoundError:
             return None
         except (TimeoutError, nats.errors.TimeoutError) as exc:
