@@ -308,11 +308,20 @@ def restore_embedded(source: Path, data_dir: Path) -> dict[str, dict[str, int]]:
     manifest = read_manifest(source)
     _empty_dir(data_dir, "restore into a new data directory")
     (data_dir / "logs").mkdir()
-    server = nats_server.start(data_dir / "nats", log_file=data_dir / "logs" / "restore-nats.log")
+    # Without `sync_interval: always`: with it the server syncs every restored message (about
+    # 3,000 messages/s here instead of 200,000). Nothing is acknowledged to anyone meanwhile;
+    # the server flushes its files when it stops, then os.sync() before anything uses them.
+    # An interrupted restore leaves a directory to delete and restore into again.
+    server = nats_server.start(
+        data_dir / "nats", log_file=data_dir / "logs" / "restore-nats.log", sync_always=False
+    )
     try:
         restored = asyncio.run(restore_streams(server.url, source, manifest))
     finally:
-        server.stop()
+        server.stop(timeout=60)
+    if server.process.returncode != 0:
+        raise BackupError(f"the restore's nats-server did not stop cleanly ({server.process.returncode})")
+    os.sync()
     restore_vault(manifest["intake"], source, f"sqlite+aiosqlite:///{data_dir / 'intake.db'}")
     return restored
 
