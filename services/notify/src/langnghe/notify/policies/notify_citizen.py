@@ -9,7 +9,9 @@ ledger, which no rebuild clears, and writes the notice again without sending any
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +52,7 @@ class WhenPetitionAnsweredNotifyCitizen:
             )
         }
         new_recipients: list[dict[str, Any]] = []  # one executemany for the batch's receipts
+        deliveries: list[_Delivery] = []  # handed to the channel once the batch's rows are written
         for recorded in events:
             env = recorded.envelope
             if not isinstance(env, Envelope):
@@ -88,19 +91,40 @@ class WhenPetitionAnsweredNotifyCitizen:
                     )
                 )
                 if notice.citizen_ref is not None:
-                    await self._deliver_once(
-                        session, notice_id, notice.citizen_ref, notice.body, env.meta.occurred_at
-                    )
+                    key = DeliveryKey(notice_id, notice.citizen_ref, self.channel.name)
+                    deliveries.append(_Delivery(key, notice.body, env.meta.occurred_at))
                 done.add(notice_id)
         if new_recipients:
             await session.execute(insert(recipients), new_recipients)
+        if deliveries:
+            await self._deliver_once(session, deliveries)
 
-    async def _deliver_once(
-        self, session: AsyncSession, notice_id: str, recipient_ref: str, body: str, at: datetime
-    ) -> None:
-        key = DeliveryKey(notice_id, recipient_ref, self.channel.name)
-        claim = await self.ledger.claim(key)
-        if claim.state is DeliveryState.SENT:
-            return  # delivered before this replay: never again
-        await self.channel.deliver(session, notice_id, recipient_ref, body, at, idempotency_key=key.digest)
-        await self.ledger.mark_sent(key, claim)
+    async def _deliver_once(self, session: AsyncSession, deliveries: list[_Delivery]) -> None:
+        """Claim every delivery of the batch at once (the ledger's round trips overlap), hand
+        the unsent ones to the channel in order, record each `sent` as soon as the channel took
+        it. A channel that fails stops the batch; what it took before is recorded first."""
+        claims = await asyncio.gather(*(self.ledger.claim(d.key) for d in deliveries))
+        marks: list[asyncio.Task[None]] = []
+        try:
+            for delivery, claim in zip(deliveries, claims, strict=True):
+                if claim.state is DeliveryState.SENT:
+                    continue  # delivered before this replay: never again
+                key = delivery.key
+                await self.channel.deliver(
+                    session,
+                    key.event_id,
+                    key.recipient_ref,
+                    delivery.body,
+                    delivery.at,
+                    idempotency_key=key.digest,
+                )
+                marks.append(asyncio.create_task(self.ledger.mark_sent(key, claim)))
+        finally:
+            await asyncio.gather(*marks)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    key: DeliveryKey
+    body: str
+    at: datetime
