@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 PETITIONS_STREAM = "PETITIONS"
 TIMERS_STREAM = "PETITION_TIMERS"
 ADVISORIES_STREAM = "JS_ADVISORIES"
+#: notify's delivery ledger: one subject per delivery, never cleared by a rebuild or replay.
+NOTIFY_DELIVERIES_STREAM = "NOTIFY_DELIVERIES"
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -24,6 +26,7 @@ TIMERS_FIRED = "petitions.timers-fired"
 #: Audited void markers, one subject per voided stream sequence, in the event-store stream
 #: itself (docs/ARCHITECTURE.md, "Quarantine and void"): no event consumer filters on them.
 VOIDED = "eventstore.voided"
+NOTIFY_DELIVERIES = "notify.deliveries"
 
 #: The event subjects of the event-store stream (what consumers and rebuilds read).
 EVENT_SUBJECTS = (
@@ -35,6 +38,7 @@ EVENT_SUBJECTS = (
 #: Subjects captured by the event-store stream: the events and the void markers.
 PETITIONS_STREAM_SUBJECTS = (*EVENT_SUBJECTS, f"{VOIDED}.>")
 TIMERS_STREAM_SUBJECTS = (f"{TIMER_SCHEDULES}.>", f"{TIMERS_FIRED}.>")
+NOTIFY_DELIVERIES_STREAM_SUBJECTS = (f"{NOTIFY_DELIVERIES}.>",)
 #: Advisories are core NATS (at most once); storing them makes dead letters auditable.
 ADVISORIES_STREAM_SUBJECTS = (
     "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>",
@@ -57,6 +61,11 @@ def token(value: str) -> str:
     if not _TOKEN.fullmatch(value):
         raise InvalidSubjectToken(f"not a valid subject token: {value!r}")
     return value
+
+
+def delivery_subject(delivery_key: str) -> str:
+    """The ledger subject of one delivery (notify's (event, recipient, channel) digest)."""
+    return f"{NOTIFY_DELIVERIES}.{token(delivery_key)}"
 
 
 def petition_subject(province_code: str, petition_id: str) -> str:

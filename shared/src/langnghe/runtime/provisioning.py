@@ -27,6 +27,8 @@ from langnghe.contracts.consumers import ConsumerSpec
 from langnghe.contracts.subjects import (
     ADVISORIES_STREAM,
     ADVISORIES_STREAM_SUBJECTS,
+    NOTIFY_DELIVERIES_STREAM,
+    NOTIFY_DELIVERIES_STREAM_SUBJECTS,
     PETITIONS_STREAM,
     PETITIONS_STREAM_SUBJECTS,
     TIMERS_STREAM,
@@ -75,6 +77,28 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             allow_rollup_hdrs=True,  # the server turns it on with schedules; say so, no drift
             allow_direct=True,
             description="Deadline timers (message schedules) and fired timers",
+        ),
+        # Effects done (notify's deliveries): like the event store, nothing is ever dropped,
+        # deleted or purged, because a lost record means a citizen is told twice. Kept apart
+        # from the projections' databases so that rebuilding those never clears it.
+        StreamConfig(
+            name=NOTIFY_DELIVERIES_STREAM,
+            subjects=list(NOTIFY_DELIVERIES_STREAM_SUBJECTS),
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.NEW,
+            max_age=0.0,
+            max_msgs=-1,
+            max_msgs_per_subject=-1,
+            num_replicas=replicas,
+            deny_delete=True,
+            deny_purge=True,
+            allow_rollup_hdrs=False,
+            allow_direct=True,
+            allow_msg_schedules=False,
+            allow_msg_ttl=False,
+            duplicate_window=120.0,
+            description="Effects done: notify's delivery ledger, one subject per (event, recipient, channel)",
         ),
         StreamConfig(
             name=ADVISORIES_STREAM,

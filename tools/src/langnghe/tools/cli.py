@@ -21,6 +21,8 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("langnghe.tools.bench.cli:main_bench", "run the benchmarks"),
     "ops": ("langnghe.tools.ops:main_ops", "operator tools"),
     "void": ("langnghe.tools.void:main_void", "void a quarantined message (an audited marker)"),
+    "backup": ("langnghe.tools.backup:main_backup", "back up the streams and intake's vault into DIR"),
+    "restore": ("langnghe.tools.backup:main_restore", "restore a backup into an empty data directory"),
 }
 
 

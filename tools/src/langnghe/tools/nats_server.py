@@ -57,7 +57,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_config(store_dir: Path, port: int, monitor_port: int | None, host: str = "127.0.0.1") -> Path:
+def write_config(
+    store_dir: Path, port: int, monitor_port: int | None, host: str = "127.0.0.1", *, sync_always: bool = True
+) -> Path:
     store_dir.mkdir(parents=True, exist_ok=True)
     conf = store_dir / "nats-server.conf"
     lines = [
@@ -65,7 +67,7 @@ def write_config(store_dir: Path, port: int, monitor_port: int | None, host: str
         f'server_name: "langnghe-embedded-{port}"',
         "jetstream {",
         f'  store_dir: "{store_dir.as_posix()}"',
-        "  sync_interval: always",
+        *(["  sync_interval: always"] if sync_always else []),
         "}",
     ]
     if monitor_port:
@@ -102,9 +104,11 @@ def start(
     log_file: Path | None = None,
     ready_timeout: float = 15.0,
     new_session: bool = False,
+    sync_always: bool = True,
 ) -> NatsServer:
     """Start nats-server and wait until it accepts connections. `new_session` keeps a
-    terminal's Ctrl-C from reaching it, so a supervisor can stop it last."""
+    terminal's Ctrl-C from reaching it, so a supervisor can stop it last. `sync_always=False`
+    only for a server nothing acknowledges writes to (a restore, synced when it stops)."""
     binary = find_binary()
     version = binary_version(binary)
     if version < MIN_VERSION:
@@ -114,7 +118,7 @@ def start(
         raise PortInUse(f"port {port} is already in use (NATS)")
     if monitor_port and not port_free(monitor_port):
         raise PortInUse(f"port {monitor_port} is already in use (NATS monitoring)")
-    conf = write_config(store_dir, port, monitor_port)
+    conf = write_config(store_dir, port, monitor_port, sync_always=sync_always)
     with open(log_file or os.devnull, "ab") as out:  # the child keeps its own descriptor
         proc = subprocess.Popen(
             [binary, "-c", str(conf)],

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from langnghe.contracts.consumers import NOTIFY_CITIZEN
 from langnghe.notify.adapters.channels import DevChannel, NoticeChannel
+from langnghe.notify.adapters.ledger import DeliveryLedger, JetStreamDeliveryLedger
 from langnghe.notify.entrypoints import notices
 from langnghe.notify.policies.notify_citizen import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.settings import NotifySettings
@@ -18,14 +19,23 @@ from langnghe.runtime.service import ServiceRuntime
 DESCRIPTION = "Gửi thông báo cho người dân khi kiến nghị được trả lời (kênh phát triển: ghi vào bảng)."
 
 
-def create_app(settings: NotifySettings, *, channel: NoticeChannel | None = None) -> FastAPI:
-    """The notify app. `channel` replaces the development channel (a table of sent notices)."""
+def create_app(
+    settings: NotifySettings,
+    *,
+    channel: NoticeChannel | None = None,
+    ledger: DeliveryLedger | None = None,
+) -> FastAPI:
+    """The notify app. `channel` replaces the development channel (a table of sent notices);
+    `ledger` the delivery ledger in JetStream (`NOTIFY_DELIVERIES`)."""
     runtime = ServiceRuntime(
         "notify", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
     )
     runtime.add_consumer(
         NOTIFY_CITIZEN,
-        WhenPetitionAnsweredNotifyCitizen(channel if channel is not None else DevChannel()),
+        WhenPetitionAnsweredNotifyCitizen(
+            channel if channel is not None else DevChannel(),
+            ledger if ledger is not None else JetStreamDeliveryLedger(lambda: runtime.nc.jetstream()),
+        ),
         title="notify-citizen-notices",
     )
     app = FastAPI(title="Lắng Nghe — notify", description=DESCRIPTION, lifespan=runtime.lifespan)

@@ -1,10 +1,18 @@
 """What notify does on petition events (consumer `notify-citizen-notices`): remember who raised
-a petition; when it is answered, notify them. A redelivered answer finds its notice already
-written and sends nothing again."""
+a petition; when it is answered, notify them.
+
+The tables are a projection and may be rebuilt from sequence 1; the delivery is an effect and
+happens once. A redelivered answer finds its notice already written; a replayed one (tables
+rebuilt, checkpoint reset, durable recreated, stream restored) finds its delivery in the
+ledger, which no rebuild clears, and writes the notice again without sending anything
+(langnghe.notify.adapters.ledger)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -13,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from langnghe.contracts.codec import Envelope
 from langnghe.contracts.events.petition import PetitionAnswered, PetitionReceived
 from langnghe.notify.adapters.channels import NoticeChannel
+from langnghe.notify.adapters.ledger import DeliveryKey, DeliveryLedger, DeliveryState
 from langnghe.notify.adapters.tables import notices, recipients
 from langnghe.notify.domain.notice import answer_notice
 from langnghe.runtime.eventstore import RecordedEvent
@@ -26,8 +35,9 @@ class WhenPetitionAnsweredNotifyCitizen:
     #: The runner hands over only these; every other event is checkpointed undecoded.
     event_types = frozenset({PetitionReceived.type_name(), PetitionAnswered.type_name()})
 
-    def __init__(self, channel: NoticeChannel) -> None:
+    def __init__(self, channel: NoticeChannel, ledger: DeliveryLedger) -> None:
         self.channel = channel
+        self.ledger = ledger
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
         ids = {r.envelope.meta.aggregate_id for r in events}
@@ -42,6 +52,7 @@ class WhenPetitionAnsweredNotifyCitizen:
             )
         }
         new_recipients: list[dict[str, Any]] = []  # one executemany for the batch's receipts
+        deliveries: list[_Delivery] = []  # handed to the channel once the batch's rows are written
         for recorded in events:
             env = recorded.envelope
             if not isinstance(env, Envelope):
@@ -80,9 +91,40 @@ class WhenPetitionAnsweredNotifyCitizen:
                     )
                 )
                 if notice.citizen_ref is not None:
-                    await self.channel.deliver(
-                        session, notice_id, notice.citizen_ref, notice.body, env.meta.occurred_at
-                    )
+                    key = DeliveryKey(notice_id, notice.citizen_ref, self.channel.name)
+                    deliveries.append(_Delivery(key, notice.body, env.meta.occurred_at))
                 done.add(notice_id)
         if new_recipients:
             await session.execute(insert(recipients), new_recipients)
+        if deliveries:
+            await self._deliver_once(session, deliveries)
+
+    async def _deliver_once(self, session: AsyncSession, deliveries: list[_Delivery]) -> None:
+        """Claim every delivery of the batch at once (the ledger's round trips overlap), hand
+        the unsent ones to the channel in order, record each `sent` as soon as the channel took
+        it. A channel that fails stops the batch; what it took before is recorded first."""
+        claims = await asyncio.gather(*(self.ledger.claim(d.key) for d in deliveries))
+        marks: list[asyncio.Task[None]] = []
+        try:
+            for delivery, claim in zip(deliveries, claims, strict=True):
+                if claim.state is DeliveryState.SENT:
+                    continue  # delivered before this replay: never again
+                key = delivery.key
+                await self.channel.deliver(
+                    session,
+                    key.event_id,
+                    key.recipient_ref,
+                    delivery.body,
+                    delivery.at,
+                    idempotency_key=key.digest,
+                )
+                marks.append(asyncio.create_task(self.ledger.mark_sent(key, claim)))
+        finally:
+            await asyncio.gather(*marks)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    key: DeliveryKey
+    body: str
+    at: datetime
