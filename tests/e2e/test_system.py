@@ -295,7 +295,12 @@ def test_sigkill_of_nats_server_is_survived(system: System) -> None:
         killed = nats_server_pid(system.data_dir)
         assert killed is not None
         os.kill(killed, signal.SIGKILL)
-        wait_until(lambda: nats_server_pid(system.data_dir) not in (None, killed), 30, 0.2)
+        launcher_log = system.data_dir.parent / "launcher.log"
+        try:
+            # Generous: on a loaded machine a restart may wait out a failed first attempt.
+            wait_until(lambda: nats_server_pid(system.data_dir) not in (None, killed), 90, 0.2)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nlauncher log:\n{launcher_log.read_text()[-3000:]}") from None
         assert system.process.poll() is None  # the launcher did not stop the system
         second = [submit(n) for n in range(total // 2, total)]
 
@@ -319,4 +324,4 @@ def test_sigkill_of_nats_server_is_survived(system: System) -> None:
         return int(info.state.messages)
 
     assert asyncio.run(stream_messages()) == total  # the data survived; nothing was written twice
-    assert "nats-server restarted" in (system.data_dir.parent / "launcher.log").read_text()
+    assert "nats-server restarted" in launcher_log.read_text()
