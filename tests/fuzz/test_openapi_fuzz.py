@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
@@ -28,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.intake.app import create_app as intake_app
 from langnghe.intake.settings import IntakeSettings
 from langnghe.notify.app import create_app as notify_app
@@ -66,6 +70,54 @@ def error_envelope(ctx: schemathesis.CheckContext, response: schemathesis.Respon
         assert isinstance(error["message"], str) and error["message"], error
         assert error["field"] is None or isinstance(error["field"], str), error
     return True
+
+
+#: Ids of aggregates that exist (filled by the fixtures): a path parameter of that name takes
+#: one of them half the time, so generated commands reach the domain, not only the 404.
+SEEDED: dict[str, list[str]] = {"petition_id": [], "conference_id": []}
+
+#: A submission the domain accepts, sent in place of a generated body half the time.
+PETITION = {
+    "province_code": "15",
+    "commune_code": "03006",
+    "channel": "online",
+    "content": "Đường vào bản bị sạt lở sau mưa lớn, đề nghị sửa chữa sớm.",
+}
+CONFERENCE = {
+    "kind": "dialogue_conference",
+    "level": "commune",
+    "province_code": "15",
+    "unit_code": "03006",
+    "chairs": [
+        {"ref": "bi-thu-dang-uy-03006", "role": "party_committee_head"},
+        {"ref": "chu-tich-ubnd-03006", "role": "government_head"},
+    ],
+    "planned_on": (vietnam_date(datetime.now(UTC)) + timedelta(days=7)).isoformat(),
+    "mttq_co_organiser_ref": "MTTQ-XA-03006",
+    "place": "Hội trường UBND phường Sa Pa",
+    "topic": "Đối thoại về quản lý đất đai và trật tự xây dựng",
+}
+REALISTIC_BODIES = {("POST", "/v1/petitions"): PETITION, ("POST", "/v1/conferences"): CONFERENCE}
+
+
+@schemathesis.hook
+def flatmap_path_parameters(context: schemathesis.HookContext, path_parameters: Any) -> Any:
+    if not isinstance(path_parameters, dict):
+        return st.just(path_parameters)
+    known = {name: st.sampled_from(SEEDED[name]) for name in path_parameters if SEEDED.get(name)}
+    if not known:
+        return st.just(path_parameters)
+    seeded = st.fixed_dictionaries(known).map(lambda ids: {**path_parameters, **ids})
+    return st.one_of(st.just(path_parameters), seeded)
+
+
+@schemathesis.hook
+def flatmap_body(context: schemathesis.HookContext, body: Any) -> Any:
+    operation = context.operation
+    realistic = REALISTIC_BODIES.get((operation.method.upper(), operation.path)) if operation else None
+    if realistic is None:
+        return st.just(body)
+    return st.sampled_from([body, realistic])
 
 
 CHECKS = [
@@ -156,16 +208,36 @@ def _client(
             asgi.shutdown_lifespans()
 
 
+def _wait_for_seeded(client: asgi.ASGIClient, path: str, timeout: float = 20.0) -> None:
+    """Until `path` (with {pid}) answers 200 for every seeded petition: the read model has it."""
+    deadline = time.monotonic() + timeout
+    while not all(client.get(path.format(pid=pid)).status_code == 200 for pid in SEEDED["petition_id"]):
+        assert time.monotonic() < deadline, f"the seeded petitions never showed up at {path}"
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
 def intake_client(module_nats: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     db = tmp_path_factory.mktemp("intake") / "db"
-    yield from _client("intake", intake_app, IntakeSettings, module_nats, db)
+    for client in _client("intake", intake_app, IntakeSettings, module_nats, db):
+        for _ in range(2):
+            r = client.post("/v1/petitions", json=PETITION)
+            assert r.status_code == 202, r.text
+            SEEDED["petition_id"].append(r.json()["petition_id"])
+        r = client.post("/v1/conferences", json=CONFERENCE)
+        assert r.status_code == 201, r.text
+        SEEDED["conference_id"].append(r.json()["conference_id"])
+        yield client
 
 
 @pytest.fixture(scope="module")
-def tracking_client(module_nats: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def tracking_client(
+    intake_client: Any, module_nats: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     db = tmp_path_factory.mktemp("tracking") / "db"
-    yield from _client("tracking", tracking_app, TrackingSettings, module_nats, db)
+    for client in _client("tracking", tracking_app, TrackingSettings, module_nats, db):
+        _wait_for_seeded(client, "/v1/petitions/{pid}/case")
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +247,13 @@ def notify_client(module_nats: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def reporting_client(module_nats: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def reporting_client(
+    intake_client: Any, module_nats: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     db = tmp_path_factory.mktemp("reporting") / "db"
-    yield from _client("reporting", reporting_app, ReportingSettings, module_nats, db)
+    for client in _client("reporting", reporting_app, ReportingSettings, module_nats, db):
+        _wait_for_seeded(client, "/v1/petitions/{pid}")
+        yield client
 
 
 FUZZ = settings(
