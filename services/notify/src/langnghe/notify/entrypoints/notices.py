@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -38,4 +38,9 @@ async def list_notices(
     if petition_id:
         query = query.where(notices.c.petition_id == petition_id)
     async with sessions() as session:
-        return [dict(r._mapping) for r in await session.execute(query)]
+        rows = [dict(r._mapping) for r in await session.execute(query)]
+    for row in rows:
+        # SQLite keeps no offset; every time written is UTC.
+        if row["created_at"].tzinfo is None:
+            row["created_at"] = row["created_at"].replace(tzinfo=UTC)
+    return rows

@@ -4,7 +4,7 @@ its whole life (the same meaning as the domain's `evolve`, kept to what an inbox
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -210,4 +210,7 @@ async def list_cases(
     for row in rows:
         row.pop("last_seq", None)
         row["marks"] = _marks(row)
+        # SQLite keeps no offset; every time written is UTC.
+        if row["received_at"].tzinfo is None:
+            row["received_at"] = row["received_at"].replace(tzinfo=UTC)
     return rows
