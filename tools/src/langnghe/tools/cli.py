@@ -21,6 +21,7 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("langnghe.tools.bench.cli:main_bench", "run the benchmarks"),
     "ops": ("langnghe.tools.ops:main_ops", "operator tools"),
     "void": ("langnghe.tools.void:main_void", "void a quarantined message (an audited marker)"),
+    "chaos": ("langnghe.tools.chaos:main_chaos", "run the system under faults and check nothing was lost"),
 }
 
 
