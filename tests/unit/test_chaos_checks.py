@@ -8,7 +8,10 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from langnghe.contracts.events.petition import Channel, LegalType, PetitionAssigned, PetitionReceived
+from langnghe.tools import cli
 from langnghe.tools.chaos import (
     Accepted,
     ChaosResult,
@@ -98,3 +101,16 @@ def test_tracking_cases_are_compared_with_the_fold_and_notices_counted(tmp_path:
     check_notices(db, result)
     assert result.notices == 4
     assert result.double_notices == ["p2 answered: 2 notices"]
+
+
+def test_the_command_is_registered_and_refuses_a_used_data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.EXTERNAL_COMMANDS["chaos"][0] == "langnghe.tools.chaos:main_chaos"
+    (tmp_path / "tracking.db").write_bytes(b"")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["chaos", "--minutes", "1", "--data-dir", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "not empty" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["chaos", "--minutes", "0"])
