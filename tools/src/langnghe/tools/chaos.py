@@ -716,7 +716,7 @@ def run_chaos(cfg: ChaosConfig, say: Callable[[str], None] = print) -> ChaosResu
         thread.join()
     if failure:
         raise failure[0]
-    if code and not result.aborted:
+    if code:  # it could not start the system (its message is above), or stopped with an error
         result.aborted = f"the launcher stopped with exit code {code}"
     return result
 
