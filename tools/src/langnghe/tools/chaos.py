@@ -39,7 +39,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ import nats
 from langnghe.contracts.codec import REGISTRY, UndecodableEvent, UnknownEvent
 from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import PETITION_EVENTS, PETITIONS_STREAM, aggregate_id_of
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.eventstore.jetstream import JetStreamEventStore
 from langnghe.tools.launcher import SERVICES, Launcher, StackConfig
 from langnghe.tools.nats_server import free_port
@@ -281,7 +282,9 @@ class Traffic:
                 self.result.accepted += 1
                 done = Accepted(key, str(response.json()["petition_id"]))
                 self.accepted.append(done)
-                today = date.today()
+                # The day in Vietnam, as tracking dates an answer: near midnight UTC+7 the
+                # machine's own date would publish an answer "before" it was given.
+                today = vietnam_date(datetime.now(UTC))
                 steps: list[tuple[str, dict[str, Any]]] = [
                     (
                         "assign",
