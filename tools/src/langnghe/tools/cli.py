@@ -23,6 +23,7 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "void": ("langnghe.tools.void:main_void", "void a quarantined message (an audited marker)"),
     "backup": ("langnghe.tools.backup:main_backup", "back up the streams and intake's vault into DIR"),
     "restore": ("langnghe.tools.backup:main_restore", "restore a backup into an empty data directory"),
+    "chaos": ("langnghe.tools.chaos:main_chaos", "run the system under faults and check nothing was lost"),
 }
 
 
