@@ -145,8 +145,21 @@ class PullLoop:
                     "batch_handler_crashed", consumer=self.spec.durable, error=f"{type(exc).__name__}: {exc}"
                 )
                 await asyncio.sleep(1.0)
+                await self._nak_all(batch)
             finally:
                 self._handling = False
+
+    async def _nak_all(self, batch: list[Msg]) -> None:
+        """Hand a crashed batch back at once: left unacked it would wait out its ack wait (30 s)
+        before coming back, and an ordered consumer applies nothing after it meanwhile (seen
+        after a nats-server restart, when the first gap fill's direct get timed out). Events
+        already applied are skipped by the checkpoint when they return."""
+        for msg in batch:
+            try:
+                await msg.nak()
+            except Exception as exc:  # noqa: BLE001 - no connection: the ack wait brings it back
+                log.warning("nak_not_sent", consumer=self.spec.durable, error=f"{type(exc).__name__}: {exc}")
+                return
 
     async def _ask_again(self) -> None:
         """A new pull request; a failure to send it (no connection) is retried by the loop's
