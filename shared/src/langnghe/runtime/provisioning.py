@@ -38,31 +38,45 @@ from langnghe.contracts.subjects import (
 ADVISORY_MAX_AGE_S = 30 * 24 * 3600.0
 
 
+def _permanent_log(
+    name: str, subjects: tuple[str, ...], replicas: int, description: str, *, atomic: bool
+) -> StreamConfig:
+    """A stream nothing is ever dropped from, deleted or purged: no age or count limits and
+    discard=new (docs/ARCHITECTURE.md, P12); never schedules or TTL, which lift deny_purge (P11).
+    Every limit is stated, not left unset: an unset field is not compared, so a limit added on
+    the server would go unreported as drift."""
+    return StreamConfig(
+        name=name,
+        subjects=list(subjects),
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.NEW,
+        max_age=0.0,
+        max_msgs=-1,
+        max_msgs_per_subject=-1,
+        num_replicas=replicas,
+        deny_delete=True,
+        deny_purge=True,
+        allow_rollup_hdrs=False,
+        allow_direct=True,
+        allow_atomic=True if atomic else None,
+        allow_msg_schedules=False,
+        allow_msg_ttl=False,
+        duplicate_window=120.0,
+        description=description,
+    )
+
+
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     return [
-        # The event store. No age or count limits and discard=new: history is never dropped
-        # silently (docs/ARCHITECTURE.md, P12). Never schedules or TTL here: they lift deny_purge (P11).
-        StreamConfig(
-            name=PETITIONS_STREAM,
-            subjects=list(PETITIONS_STREAM_SUBJECTS),
-            retention=RetentionPolicy.LIMITS,
-            storage=StorageType.FILE,
-            discard=DiscardPolicy.NEW,
-            # Stated, not left unset: an unset field is not compared, so a limit added on the
-            # server would go unreported.
-            max_age=0.0,
-            max_msgs=-1,
-            max_msgs_per_subject=-1,
-            num_replicas=replicas,
-            deny_delete=True,
-            deny_purge=True,
-            allow_rollup_hdrs=False,
-            allow_direct=True,
-            allow_atomic=True,
-            allow_msg_schedules=False,
-            allow_msg_ttl=False,
-            duplicate_window=120.0,
-            description="Lắng Nghe event store: one subject per petition or conference",
+        # The event store: its history is never dropped, and a command's events are one
+        # atomic batch.
+        _permanent_log(
+            PETITIONS_STREAM,
+            PETITIONS_STREAM_SUBJECTS,
+            replicas,
+            "Lắng Nghe event store: one subject per petition or conference",
+            atomic=True,
         ),
         # Timers: server-side message schedules (ADR-51). Schedules imply purge and rollup,
         # which is why they live in their own stream.
@@ -81,24 +95,12 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
         # Effects done (notify's deliveries): like the event store, nothing is ever dropped,
         # deleted or purged, because a lost record means a citizen is told twice. Kept apart
         # from the projections' databases so that rebuilding those never clears it.
-        StreamConfig(
-            name=NOTIFY_DELIVERIES_STREAM,
-            subjects=list(NOTIFY_DELIVERIES_STREAM_SUBJECTS),
-            retention=RetentionPolicy.LIMITS,
-            storage=StorageType.FILE,
-            discard=DiscardPolicy.NEW,
-            max_age=0.0,
-            max_msgs=-1,
-            max_msgs_per_subject=-1,
-            num_replicas=replicas,
-            deny_delete=True,
-            deny_purge=True,
-            allow_rollup_hdrs=False,
-            allow_direct=True,
-            allow_msg_schedules=False,
-            allow_msg_ttl=False,
-            duplicate_window=120.0,
-            description="Effects done: notify's delivery ledger, one subject per (event, recipient, channel)",
+        _permanent_log(
+            NOTIFY_DELIVERIES_STREAM,
+            NOTIFY_DELIVERIES_STREAM_SUBJECTS,
+            replicas,
+            "Effects done: notify's delivery ledger, one subject per (event, recipient, channel)",
+            atomic=False,
         ),
         StreamConfig(
             name=ADVISORIES_STREAM,
