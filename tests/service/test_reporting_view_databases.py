@@ -306,3 +306,32 @@ async def test_migration_0002_retires_generations_of_the_previous_shape(db_url: 
         assert figures_kept
     finally:
         await eng.dispose()
+
+
+async def test_a_rebuild_leaves_out_a_repeated_code_as_the_live_path_does(engine: AsyncEngine) -> None:
+    """A receipt whose code another petition already has (forged, or from an old log) is
+    refused live by the unique index (its petition is parked). The rebuild writes without the
+    index until the end; it must refuse the same receipt, or the index fails after the replay."""
+    view, sessions = PetitionView(), session_factory(engine)
+    repeated = histories()
+    repeated["p5"] = [
+        received(1, "00007"),  # KN-01-0001 again: p1's code
+        PetitionAssigned(agency_code="UBND-XA", promised_date=date(2026, 3, 20)),
+    ]
+    events = stream(repeated)
+    await view.create_generation(engine, 2, indexes=False)
+    tallies = view.new_tallies()
+    for start in range(0, len(events), 3):
+        async with sessions.begin() as s:
+            await view.apply_to(s, events[start : start + 3], 2, tallies)
+    async with sessions.begin() as s:
+        await view.write_tallies(s, 2, tallies)
+        await view.set_active_generation(s, 2)
+    await view.create_indexes(engine, 2)  # the unique code index: fails if p5 got a row
+
+    expected = expected_rows([e for e in events if e.envelope.meta.aggregate_id != "p5"])
+    everything = await assert_rows_and_figures(view, sessions, expected)
+    async with sessions() as s:
+        assert await view.petition(s, "p5") is None
+    assert everything["total"] == len(expected)
+    assert sum(everything["events_applied"].values()) == len(events) - len(repeated["p5"])

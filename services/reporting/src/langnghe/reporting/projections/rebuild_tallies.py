@@ -28,6 +28,11 @@ class Tallies:
     events: Counter[str] = field(default_factory=Counter)
     recent: dict[str, PetitionRow] = field(default_factory=dict)  # least recently written first
     recent_limit: int = RECENT_ROWS
+    #: Every petition code the generation holds. The live path refuses a second petition with
+    #: a code (the unique index: its receipt is parked, and its later events with it); a
+    #: rebuild writes without that index until the end, so it refuses the same receipts here,
+    #: or the index would fail after the whole replay. About 70 bytes a petition.
+    codes: set[str] = field(default_factory=set)
 
     def remember(self, rows: dict[str, PetitionRow]) -> None:
         recent = self.recent
