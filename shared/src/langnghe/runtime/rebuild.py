@@ -17,6 +17,10 @@ generation it was filling: nothing half-built is left behind.
 
 Projections are deterministic (event time, never the wall clock), so a rebuild equals the
 live result.
+
+One file, a little over 300 lines: the replay, the screening of voided messages and the two
+phases share the rebuild's state and are read in order; `replay_end` (when a replay is done)
+and `speedups.replay_process` (receiving on another core) are already apart.
 """
 
 from __future__ import annotations
