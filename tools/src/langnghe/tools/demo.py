@@ -2,7 +2,7 @@
 
 The petitions in `demo_data.json` are fictitious: no real person, case or document number is
 meant. They are placed in real communes and wards after the 1 July 2025 reform (codes from
-the `vietnam-provinces` package) and follow the kinds of matters the source articles report
+the project's official unit catalogue) and follow the kinds of matters the source articles report
 (land, site clearance, urban planning, agriculture, environment, cadre ethics, social
 policy, infrastructure). Citizen contacts are placeholders ("Nguyễn Văn A", 09000000xx).
 
@@ -23,7 +23,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS
 
 DATA_FILE = Path(__file__).with_name("demo_data.json")
@@ -224,7 +225,10 @@ def load(
     # A proxy from the environment must not capture requests to services on this machine.
     own_client = client is None
     http = client or httpx.Client(timeout=10.0, trust_env=not _is_loopback(intake))
-    day = today or date.today()
+    # Vietnam's day, as the services date every fact: the machine's own date (UTC on a
+    # server) is the day before from 17:00 to midnight UTC, and an answer dated today in
+    # Vietnam could not be published on it.
+    day = today or vietnam_date(datetime.now(UTC))
     conference_ids: dict[str, str] = {}
     try:
         for conference in plan_conferences(day):
