@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +46,19 @@ PETITION = {
     "content": "Đề nghị sửa cầu treo qua suối bị hư hỏng sau lũ.",
     "citizen": {"full_name": "Nguyễn Văn Bình", "phone": "0912 345 678"},
 }
+
+
+def freeze(pid: int) -> None:
+    """SIGSTOP, then wait until the kernel has stopped the process: the signal is delivered
+    asynchronously, and a request sent at once may still be answered."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state in ("T", "t"):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop")
 
 
 @pytest.fixture
@@ -97,7 +111,7 @@ async def test_a_petition_sent_to_a_frozen_server_is_stored_once_by_a_retry_with
     store = JetStreamEventStore(nc, timeout=1.0, publish_attempts=2)
     content_type = "application/json" if path == "fast" else "application/vnd.langnghe+json"
     async with intake(store, vault, tmp_path) as client:
-        os.kill(server.process.pid, signal.SIGSTOP)
+        freeze(server.process.pid)
         try:
             unconfirmed = await post(client, Content_Type=content_type)
         finally:
@@ -173,7 +187,7 @@ async def test_the_sweeper_settles_a_submission_whose_event_arrived_without_writ
 ) -> None:
     store = JetStreamEventStore(nc, timeout=1.0, publish_attempts=1)
     async with intake(store, vault, tmp_path) as client:
-        os.kill(server.process.pid, signal.SIGSTOP)
+        freeze(server.process.pid)
         try:
             assert (await post(client)).status_code == 503
         finally:

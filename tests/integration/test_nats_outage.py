@@ -90,6 +90,19 @@ def launcher(tmp_path: Path) -> AsyncIterator[Launcher]:
         launcher.nats.stop()
 
 
+def freeze(pid: int) -> None:
+    """SIGSTOP, then wait until the kernel has stopped the process: the signal is delivered
+    asynchronously, and a request sent at once may still be answered."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state in ("T", "t"):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 def runtime_on(url: str, tmp_path: Path) -> ServiceRuntime:
     settings = ServiceSettings(
         nats_url=url, database_url=f"sqlite+aiosqlite:///{tmp_path / 'probe.db'}", http_port=1
@@ -173,7 +186,7 @@ async def test_readiness_answers_503_while_nats_is_frozen(launcher: Launcher, tm
     pid = launcher.nats.process.pid
     try:
         assert (await runtime.readiness())["ready"] is True
-        os.kill(pid, signal.SIGSTOP)
+        freeze(pid)
         try:
             started = time.monotonic()
             frozen = await runtime.readiness()
