@@ -691,6 +691,11 @@ def run_chaos(cfg: ChaosConfig, say: Callable[[str], None] = print) -> ChaosResu
     """Start the system, drive it under faults, settle, check. Call from the main thread (the
     launcher installs its signal handlers there, as `langnghe up` does)."""
     data_dir = (cfg.data_dir or Path(tempfile.mkdtemp(prefix="langnghe-chaos-"))).expanduser().resolve()
+    # A submission whose settle mark died with a killed intake is finished by the vault
+    # sweeper, after its age (300 s by default): the launched intake sweeps sooner here, so
+    # the run can settle within its wait (an operator's own setting wins).
+    os.environ.setdefault("LN_INTAKE_VAULT_SWEEP_AGE_S", "20")
+    os.environ.setdefault("LN_INTAKE_VAULT_SWEEP_EVERY_S", "2")
     stack = StackConfig(
         data_dir=data_dir,
         nats_port=free_port(),
