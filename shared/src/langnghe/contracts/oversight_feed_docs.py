@@ -93,8 +93,8 @@ def oversight_asyncapi() -> dict[str, Any]:
                 "data, without denunciation content, with an answer's text only once it is "
                 f"published. Messages are stored in the JetStream stream `{OVERSIGHT_STREAM}`; "
                 "read them through the durable pull consumer "
-                f"`{oversight_consumer_name('<province_code>')}` filtered to "
-                f"`{OVERSIGHT_FEED}.<province_code>.>`, connecting with the inbox prefix "
+                f"`{oversight_consumer_name('PROVINCE')}` filtered to "
+                f"`{OVERSIGHT_FEED}.PROVINCE.>`, connecting with the inbox prefix "
                 f"`{oversight_inbox_prefix('PROVINCE')}` (your province code in place of PROVINCE). "
                 "Deduplicate on `feed_id` (equal to `Nats-Msg-Id`). See docs/oversight-feed.md."
             ),
