@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from langnghe.contracts.codec import UnknownEvent
 from langnghe.contracts.events.petition import Channel, LegalType
-from langnghe.contracts.oversight_feed import encode, feed_subject, kind_of
+from langnghe.contracts.oversight_feed import FeedMessage, encode, feed_subject, kind_of
 from langnghe.contracts.subjects import province_of
 from langnghe.reporting.adapters.oversight_publisher import FeedPublisher
 from langnghe.reporting.adapters.oversight_tables import oversight_petitions, oversight_published
@@ -46,28 +46,23 @@ class OversightFeedProjector:
         self.publisher = publisher
 
     async def apply(self, session: AsyncSession, events: Sequence[RecordedEvent]) -> None:
-        decoded = [r for r in events if not isinstance(r.envelope, UnknownEvent)]
-        metas = [r.envelope.meta for r in decoded]
-        petition_ids = {m.aggregate_id for m in metas if m.aggregate_type == "petition"}
-        stored = await self._facts(session, petition_ids)
-        facts: dict[str, tuple[PetitionFacts | None, int]] = dict(stored)
+        decoded = [(r, r.envelope) for r in events if not isinstance(r.envelope, UnknownEvent)]
+        petition_ids = {env.meta.aggregate_id for _, env in decoded if env.meta.aggregate_type == "petition"}
+        facts = await self._facts(session, petition_ids)
         changed: set[str] = set()
-        outgoing = []
-        for recorded in decoded:
-            env = recorded.envelope
-            assert not isinstance(env, UnknownEvent)
+        outgoing: list[tuple[int, FeedMessage]] = []
+        for recorded, env in decoded:
             meta, event = env.meta, env.event
             before: PetitionFacts | None = None
             if meta.aggregate_type == "petition":
                 before, last_seq = facts.get(meta.aggregate_id, (None, 0))
                 if recorded.stream_seq <= last_seq:
-                    continue  # already folded (and its message recorded) in an earlier transaction
-            message = feed_message(meta, event, province_of(recorded.subject), before)
-            if meta.aggregate_type == "petition":
+                    continue  # folded (and its message recorded) in an earlier transaction
                 after = remember(before, event)
                 if after is not None:
                     facts[meta.aggregate_id] = (after, recorded.stream_seq)
                     changed.add(meta.aggregate_id)
+            message = feed_message(meta, event, province_of(recorded.subject), before)
             if message is not None:
                 outgoing.append((recorded.stream_seq, message))
         if outgoing:
@@ -75,7 +70,7 @@ class OversightFeedProjector:
         if changed:
             await self._store_facts(session, {pid: facts[pid] for pid in changed})
 
-    async def _publish(self, session: AsyncSession, outgoing: list[tuple[int, Any]]) -> None:
+    async def _publish(self, session: AsyncSession, outgoing: list[tuple[int, FeedMessage]]) -> None:
         ids = [str(m.feed_id) for _, m in outgoing]
         done = set(
             (
