@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import nats.js.errors
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig
 
@@ -304,5 +305,30 @@ async def test_a_filter_in_the_body_cannot_widen_the_one_in_the_subject(
         # The consumer the client made is still filtered to its province.
         info = await nc.request(f"$JS.API.CONSUMER.INFO.{OVERSIGHT_STREAM}.{name}", b"", timeout=3)
         assert json.loads(info.data)["config"]["filter_subject"] == oversight_province_filter(PROVINCE)
+    finally:
+        await nc.close()
+
+
+async def test_the_feed_stream_is_provisioned_permanent_and_without_direct_get(
+    secured_nats: SecuredNats, feed: dict[str, list[Any]]
+) -> None:
+    """Even the system user cannot purge the feed or delete a message from it, and the feed is
+    only readable through consumers (no Direct Get)."""
+    nc = await secured_nats.connect(SYSTEM_USER)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(OVERSIGHT_STREAM)
+        assert info.config.subjects == ["oversight.v1.>"]
+        assert (info.config.deny_delete, info.config.deny_purge, info.config.allow_direct) == (
+            True,
+            True,
+            False,
+        )
+        assert info.config.duplicate_window == 900
+        with pytest.raises(nats.js.errors.APIError):
+            await js.purge_stream(OVERSIGHT_STREAM)
+        with pytest.raises(nats.js.errors.APIError):
+            await js.delete_msg(OVERSIGHT_STREAM, 1)
+        assert (await js.stream_info(OVERSIGHT_STREAM)).state.messages == sum(len(v) for v in feed.values())
     finally:
         await nc.close()
