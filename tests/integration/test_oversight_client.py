@@ -139,7 +139,10 @@ def client_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the lock's digest (installed once per lock, offline-safe after that)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
-        pytest.skip("node and npm are needed for the external oversight client (nats.js); CI has them")
+        reason = "node and npm are needed for the external oversight client (nats.js); CI has them"
+        if os.environ.get("REQUIRE_NODE") == "1":
+            pytest.fail(f"REQUIRE_NODE=1 but {reason.split(';')[0]}")
+        pytest.skip(reason)
     lock = (CLIENT / "package-lock.json").read_bytes() + (CLIENT / "package.json").read_bytes()
     cache_root = Path(os.environ.get("LANGNGHE_NPM_CACHE", Path.home() / ".cache" / "langnghe"))
     target = cache_root / f"oversight-client-{hashlib.sha256(lock).hexdigest()[:16]}"
