@@ -18,7 +18,7 @@ from langnghe.contracts.oversight_feed import (
 )
 from langnghe.contracts.subjects import OVERSIGHT_FEED, OVERSIGHT_STREAM
 
-SCHEMA_BASE = "https://langnghe.example/schemas/oversight"
+SCHEMA_BASE = "urn:langnghe:schemas:oversight"
 
 
 def schema_name(kind: FeedKind) -> str:
@@ -39,7 +39,7 @@ def feed_schemas() -> dict[str, dict[str, Any]]:
         schema["required"] = sorted(required | {"feed_version", "kind"})
         out[schema_name(kind)] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"{SCHEMA_BASE}/{schema_name(kind)}.json",
+            "$id": f"{SCHEMA_BASE}:{schema_name(kind)}",
             **{k: v for k, v in schema.items() if k != "title"},
             "title": f"Oversight feed: {kind.value} message, feed version {FEED_VERSION}",
         }
