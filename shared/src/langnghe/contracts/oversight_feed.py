@@ -318,8 +318,9 @@ def oversight_user_permissions(province_code: str) -> dict[str, dict[str, list[s
     else; it publishes nothing but the JetStream API requests reading needs.
 
     - `$JS.API.CONSUMER.CREATE.OVERSIGHT.<name>.oversight.v1.<province>.>`: create (or bind
-      to) its consumer. The server (>= 2.10) puts a single filter in the request's subject and
-      refuses a body whose filter differs from it, so this subject cannot ask for another
+      to) its consumer. A client names a single filter in the request's subject, and the
+      server refuses a body whose filter differs from it (another filter, several, or none:
+      tests/integration/test_oversight_client.py), so this subject cannot ask for another
       province's messages. Neither the unfiltered form (`...CREATE.OVERSIGHT.<name>`), nor an
       ephemeral consumer (`...CREATE.OVERSIGHT`), nor `$JS.API.CONSUMER.DURABLE.CREATE` is
       allowed: none of them carries the filter.
