@@ -187,8 +187,15 @@ async def test_a_bad_message_quarantines_its_petition_until_an_operator_voids_it
     entry = await listed(stack.tracking, poison)
     assert entry is not None and why in entry["reason"] and "load" in entry["met_by"]
     assert entry["stream"] == "PETITIONS" and entry["subject"].endswith(pid) and entry["first_seen"]
-    on_reporting = await eventually(lambda: listed(stack.reporting, poison))
-    assert on_reporting["met_by"] == ["reporting-petitions"]
+    # Both of reporting's consumers (its view and the oversight feed) park the petition.
+    both = ["reporting-oversight-feed", "reporting-petitions"]
+
+    async def met_by_both() -> dict[str, Any] | None:
+        entry = await listed(stack.reporting, poison)
+        return entry if entry is not None and sorted(entry["met_by"]) == both else None
+
+    on_reporting = await eventually(met_by_both)
+    assert sorted(on_reporting["met_by"]) == both
 
     # Only an operator, named, with a reason, may void it; and only a message readers refuse.
     body = {"stream": "PETITIONS", "seq": poison, "reason": "Thông điệp lỗi do công cụ nhập thử"}
@@ -216,8 +223,9 @@ async def test_a_bad_message_quarantines_its_petition_until_an_operator_voids_it
     r = await stack.reporting.post("/ops/void", json=body, headers={"X-Actor-Ref": "ops-an"})
     assert r.status_code == 200, r.text
     assert r.json()["written"] is False
-    assert [(d["consumer"], d["status"]) for d in r.json()["redriven"]] == [
-        ("reporting-petitions", "redriven")
+    assert sorted((d["consumer"], d["status"]) for d in r.json()["redriven"]) == [
+        ("reporting-oversight-feed", "redriven"),
+        ("reporting-petitions", "redriven"),
     ]
     await stack.caught_up(extended)
     row = await stack.reporting_row(pid)

@@ -504,7 +504,7 @@ async def test_a_database_of_the_previous_shape_is_upgraded_and_refilled(
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    assert version == "0003"
+    assert version == "0004"
     assert {t for t in tables if re.search(r"_g\d+$", t)} == {
         "petitions_g1",
         "petition_figures_by_province_g1",

@@ -60,6 +60,8 @@ def test_generation_writes_every_document(generated: Path) -> None:
         [f"asyncapi/{s}.json" for s in SERVICES]
         + [f"openapi/{s}.json" for s in SERVICES]
         + [f"schemas/{name}.json" for name in SCHEMAS]
+        + ["asyncapi/oversight.json"]
+        + [f"schemas/oversight/{kind}.v1.json" for kind in ("conference", "petition", "supervision")]
     )
     assert sorted(event_schemas()) == list(SCHEMAS)
 
@@ -124,7 +126,7 @@ def test_check_reports_stale_and_missing_files(tmp_path: Path, capsys: pytest.Ca
     report = capsys.readouterr().out
     assert "openapi/notify.json" in report
     assert "petition.no_such_event.v1.json" in report
-    assert "2 stale of 39 generated files" in report
+    assert "2 stale of 43 generated files" in report
 
 
 def test_regeneration_rewrites_stale_and_removes_unknown_files(tmp_path: Path) -> None:

@@ -99,10 +99,20 @@ REPORTING_PETITIONS = ConsumerSpec(
     description="reporting: petition read model and counts for oversight",
 )
 
+REPORTING_OVERSIGHT_FEED = ConsumerSpec(
+    durable=durable_name("reporting", "oversight-feed"),
+    stream=PETITIONS_STREAM,
+    filter_subjects=ALL_EVENTS,
+    batch_size=200,
+    linger_s=0.02,
+    description="reporting: the oversight feed (stream OVERSIGHT) projected from the internal events",
+)
+
 ALL_CONSUMERS: tuple[ConsumerSpec, ...] = (
     TRACKING_CASES,
     TRACKING_POLICY,
     TRACKING_TIMERS,
     NOTIFY_CITIZEN,
     REPORTING_PETITIONS,
+    REPORTING_OVERSIGHT_FEED,
 )

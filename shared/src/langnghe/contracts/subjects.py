@@ -14,6 +14,9 @@ TIMERS_STREAM = "PETITION_TIMERS"
 ADVISORIES_STREAM = "JS_ADVISORIES"
 #: notify's delivery ledger: one subject per delivery, never cleared by a rebuild or replay.
 NOTIFY_DELIVERIES_STREAM = "NOTIFY_DELIVERIES"
+#: The oversight feed (reporting's projector writes it; oversight bodies read their province's
+#: part of it): kept apart from the event store so an outside reader never touches `PETITIONS`.
+OVERSIGHT_STREAM = "OVERSIGHT"
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -27,6 +30,9 @@ TIMERS_FIRED = "petitions.timers-fired"
 #: itself (docs/ARCHITECTURE.md, "Quarantine and void"): no event consumer filters on them.
 VOIDED = "eventstore.voided"
 NOTIFY_DELIVERIES = "notify.deliveries"
+#: `oversight.v<feed version>.<province_code>.<kind>`; the version is the feed's own
+#: (`langnghe.contracts.oversight_feed.FEED_VERSION`), not the internal events'.
+OVERSIGHT_FEED = "oversight.v1"
 
 #: The event subjects of the event-store stream (what consumers and rebuilds read).
 EVENT_SUBJECTS = (
@@ -39,6 +45,7 @@ EVENT_SUBJECTS = (
 PETITIONS_STREAM_SUBJECTS = (*EVENT_SUBJECTS, f"{VOIDED}.>")
 TIMERS_STREAM_SUBJECTS = (f"{TIMER_SCHEDULES}.>", f"{TIMERS_FIRED}.>")
 NOTIFY_DELIVERIES_STREAM_SUBJECTS = (f"{NOTIFY_DELIVERIES}.>",)
+OVERSIGHT_STREAM_SUBJECTS = (f"{OVERSIGHT_FEED}.>",)
 #: Advisories are core NATS (at most once); storing them makes dead letters auditable.
 ADVISORIES_STREAM_SUBJECTS = (
     "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>",
@@ -66,6 +73,17 @@ def token(value: str) -> str:
 def delivery_subject(delivery_key: str) -> str:
     """The ledger subject of one delivery (notify's (event, recipient, channel) digest)."""
     return f"{NOTIFY_DELIVERIES}.{token(delivery_key)}"
+
+
+def oversight_subject(province_code: str, kind: str) -> str:
+    """Where the oversight feed message of one province and kind (`petition`, `conference`,
+    `supervision`) is published."""
+    return f"{OVERSIGHT_FEED}.{token(province_code)}.{token(kind)}"
+
+
+def oversight_province_filter(province_code: str) -> str:
+    """Everything of one province's oversight feed: what its oversight body may read."""
+    return f"{OVERSIGHT_FEED}.{token(province_code)}.>"
 
 
 def petition_subject(province_code: str, petition_id: str) -> str:

@@ -29,6 +29,8 @@ from langnghe.contracts.subjects import (
     ADVISORIES_STREAM_SUBJECTS,
     NOTIFY_DELIVERIES_STREAM,
     NOTIFY_DELIVERIES_STREAM_SUBJECTS,
+    OVERSIGHT_STREAM,
+    OVERSIGHT_STREAM_SUBJECTS,
     PETITIONS_STREAM,
     PETITIONS_STREAM_SUBJECTS,
     TIMERS_STREAM,
@@ -36,10 +38,22 @@ from langnghe.contracts.subjects import (
 )
 
 ADVISORY_MAX_AGE_S = 30 * 24 * 3600.0
+#: The oversight feed's duplicate window. The projector's own table of published feed ids is
+#: what makes a replay publish nothing twice; the window covers only a crash between a
+#: publish and the commit that records it, which the restarted projector retries at once
+#: (its durable is realigned to its checkpoint at start), so minutes are plenty.
+OVERSIGHT_DUPLICATE_WINDOW_S = 15 * 60.0
 
 
 def _permanent_log(
-    name: str, subjects: tuple[str, ...], replicas: int, description: str, *, atomic: bool
+    name: str,
+    subjects: tuple[str, ...],
+    replicas: int,
+    description: str,
+    *,
+    atomic: bool,
+    direct: bool = True,
+    duplicate_window_s: float = 120.0,
 ) -> StreamConfig:
     """A stream nothing is ever dropped from, deleted or purged: no age or count limits and
     discard=new (docs/ARCHITECTURE.md, P12); never schedules or TTL, which lift deny_purge (P11).
@@ -58,11 +72,11 @@ def _permanent_log(
         deny_delete=True,
         deny_purge=True,
         allow_rollup_hdrs=False,
-        allow_direct=True,
+        allow_direct=direct,
         allow_atomic=True if atomic else None,
         allow_msg_schedules=False,
         allow_msg_ttl=False,
-        duplicate_window=120.0,
+        duplicate_window=duplicate_window_s,
         description=description,
     )
 
@@ -101,6 +115,19 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             replicas,
             "Effects done: notify's delivery ledger, one subject per (event, recipient, channel)",
             atomic=False,
+        ),
+        # The oversight feed (reporting's projector): what outside oversight bodies read, one
+        # province's subjects each. Permanent like the event store, so a body that subscribes
+        # late still reads from the start; no Direct Get, so the only way in is a consumer,
+        # which the oversight users' permissions confine to their province's filter.
+        _permanent_log(
+            OVERSIGHT_STREAM,
+            OVERSIGHT_STREAM_SUBJECTS,
+            replicas,
+            "Oversight feed: what an oversight body may read, oversight.v1.<province>.<kind>",
+            atomic=False,
+            direct=False,
+            duplicate_window_s=OVERSIGHT_DUPLICATE_WINDOW_S,
         ),
         StreamConfig(
             name=ADVISORIES_STREAM,

@@ -3,6 +3,8 @@
     docs/schemas/<type>.v<N>.json   JSON Schema of every event type and version on the wire
     docs/asyncapi/<service>.json    what each service publishes and consumes (AsyncAPI 3)
     docs/openapi/<service>.json     each service's HTTP API
+    docs/schemas/oversight/<kind>.v<N>.json, docs/asyncapi/oversight.json
+                                    the oversight feed's messages and channels (docs/oversight-feed.md)
 
 Generation connects to nothing. Services are built with fixed settings (the documented
 default ports), so the output depends on the code alone and the committed copy can be
@@ -19,12 +21,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from langnghe.contracts.oversight_feed_docs import feed_schemas, oversight_asyncapi
 from langnghe.contracts.schemas import event_schemas
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
 
 SERVICES: tuple[str, ...] = tuple(DEFAULT_HTTP_PORTS)
 #: The subdirectories this command owns: stale .json files in them are removed.
-GENERATED_DIRS = ("schemas", "asyncapi", "openapi")
+GENERATED_DIRS = ("schemas", "schemas/oversight", "asyncapi", "openapi")
 
 
 def _pretty(document: Any, *, sort_keys: bool = False) -> str:
@@ -50,6 +53,13 @@ def generate() -> dict[str, str]:
     files = {
         f"schemas/{name}.json": _pretty(schema, sort_keys=True) for name, schema in event_schemas().items()
     }
+    files.update(
+        {
+            f"schemas/oversight/{name}.json": _pretty(schema, sort_keys=True)
+            for name, schema in feed_schemas().items()
+        }
+    )
+    files["asyncapi/oversight.json"] = _pretty(oversight_asyncapi(), sort_keys=True)
     with tempfile.TemporaryDirectory(prefix="langnghe-docs-") as tmp:
         for service in SERVICES:
             app = _service_app(service, Path(tmp))

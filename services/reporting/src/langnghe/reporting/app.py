@@ -6,8 +6,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from langnghe.contracts.consumers import REPORTING_PETITIONS
+from langnghe.contracts.consumers import REPORTING_OVERSIGHT_FEED, REPORTING_PETITIONS
+from langnghe.contracts.oversight_feed import MESSAGE_MODELS
+from langnghe.contracts.subjects import OVERSIGHT_FEED
+from langnghe.reporting.adapters.oversight_publisher import JetStreamFeedPublisher
 from langnghe.reporting.entrypoints import petitions, projection_rebuild
+from langnghe.reporting.projections.oversight_feed import OversightFeedProjector
 from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.reporting.settings import ReportingSettings
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
@@ -24,6 +28,15 @@ def create_app(settings: ReportingSettings) -> FastAPI:
     )
     view = PetitionView()
     runtime.add_consumer(REPORTING_PETITIONS, view, title="reporting-petitions")
+    feed = OversightFeedProjector(JetStreamFeedPublisher(lambda: runtime.nc))
+    runtime.add_consumer(REPORTING_OVERSIGHT_FEED, feed, title="reporting-oversight-feed")
+    for kind, model in MESSAGE_MODELS.items():  # documented in AsyncAPI: what the projector publishes
+        runtime.broker.publisher(
+            f"{OVERSIGHT_FEED}.{{province_code}}.{kind.value}",
+            title=f"oversight {kind.value}",
+            description=f"The oversight feed's {kind.value} messages (docs/oversight-feed.md)",
+            schema=model,
+        )
 
     async def ensure_active_generation() -> None:
         async with runtime.sessions() as session:
