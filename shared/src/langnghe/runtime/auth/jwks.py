@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jwt import PyJWK
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWTError
 
 #: Signature algorithms a key may be used with: asymmetric only. A JWKS never holds a shared
 #: secret for us, and `none`/HS* tokens are refused before a key is even looked up.
@@ -75,7 +75,7 @@ def signing_keys(document: JwksDocument) -> dict[str, PyJWK]:
             continue
         try:
             keys[kid] = PyJWK(entry)
-        except PyJWKError:
+        except (PyJWTError, ValueError, TypeError):
             continue
     return keys
 
