@@ -18,9 +18,10 @@ def build_authenticator(settings: ServiceSettings) -> Authenticator:
     else:
         assert settings.auth_jwks_file is not None  # the settings' validator says so
         source = read_jwks_file(settings.auth_jwks_file)
-    # A provider is asked again for an unknown key id at most every 10 s; a local file,
-    # cheap to read, every second (a key rotated by `langnghe token --rotate` is seen at once).
-    min_refresh_s = 10.0 if settings.auth_jwks_url is not None else 1.0
+    # A provider is asked again for an unknown key id at most every 10 s; a local file is
+    # looked at every time (a `stat`, parsed only when it changed), so a key rotated by
+    # `langnghe token --rotate` is seen at its first token.
+    min_refresh_s = 10.0 if settings.auth_jwks_url is not None else 0.0
     return OidcAuthenticator(
         issuer=settings.auth_issuer,
         audience=settings.auth_audience,

@@ -33,11 +33,20 @@ class JwksUnavailable(Exception):
 
 
 def read_jwks_file(path: Path) -> Callable[[], JwksDocument]:
+    """A JWKS file, parsed again only when it changed (one `stat` otherwise): a key rotated
+    by the embedded issuer is seen at its first token, and made-up key ids cost little."""
+    seen: list[Any] = [None, None]  # (mtime, size, inode), document
+
     def read() -> JwksDocument:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            info = path.stat()
+            version = (info.st_mtime_ns, info.st_size, info.st_ino)
+            if version != seen[0]:
+                seen[1] = json.loads(path.read_text(encoding="utf-8"))
+                seen[0] = version
         except (OSError, ValueError) as exc:
             raise JwksUnavailable(f"{path}: {exc}") from exc
+        return seen[1]  # type: ignore[no-any-return]
 
     return read
 
@@ -98,6 +107,7 @@ class JwksCache:
         self._min_refresh_s = min_refresh_s
         self._clock = clock
         self._keys: dict[str, PyJWK] = {}
+        self._document: JwksDocument | None = None
         self._read_at: float | None = None
         self._lock = threading.Lock()
 
@@ -123,5 +133,7 @@ class JwksCache:
             # Try again after `min_refresh_s`, not at every request.
             self._read_at = now - self._max_age_s + self._min_refresh_s
             return
-        self._keys = signing_keys(document)
+        if document is not self._document:  # a file source returns the same object unchanged
+            self._keys = signing_keys(document)
+            self._document = document
         self._read_at = now
