@@ -177,6 +177,9 @@ def test_each_service_gets_settings_it_accepts(service, tmp_path, monkeypatch):
     assert settings.http_host == "127.0.0.1"
     assert settings.nats_url == "nats://127.0.0.1:14222"
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve().as_posix()}/{service}.db"
+    # The embedded issuer: its JWKS file in the data directory.
+    assert settings.auth_issuer == "urn:langnghe:embedded-issuer" and settings.auth_audience == "langnghe"
+    assert settings.auth_jwks_file == tmp_path.resolve() / "issuer" / "jwks.json"
 
 
 def test_exits_are_described_for_people():
@@ -471,6 +474,43 @@ def test_demo_load_waits_for_tracking_to_see_each_petition(monkeypatch):
     assert {f"{c.idempotency_key}-hold" for c in conferences} <= set(fake.keys)
     # Conferences come first: every petition raised at one names the id intake gave it.
     assert fake.keys.index("demo-1") > max(fake.keys.index(c.idempotency_key) for c in conferences)
+
+
+def test_demo_load_calls_each_route_with_the_role_that_makes_it(monkeypatch, tmp_path):
+    from langnghe.runtime.auth.jwks import JwksCache, read_jwks_file
+    from langnghe.runtime.auth.oidc import OidcAuthenticator
+    from langnghe.tools.issuer import LOCAL_ISSUER, TokenSource, jwks_path
+
+    monkeypatch.setattr(demo.time, "sleep", lambda s: None)
+    fake = FakeServices()
+    verifier = OidcAuthenticator(issuer=LOCAL_ISSUER, keys=JwksCache(read_jwks_file(jwks_path(tmp_path))))
+    callers: dict[str, set[tuple[str, str | None, str | None]]] = {}
+
+    def verify(request: httpx.Request) -> httpx.Response:
+        principal = verifier.authenticate(request.headers["Authorization"].removeprefix("Bearer "))
+        route = request.url.path.rsplit("/", 1)[-1]
+        route = "conference" if route.startswith("conf-") else route
+        callers.setdefault(route, set()).add(
+            (principal.role.value, principal.unit_code, principal.agency_code)
+        )
+        return fake(request)
+
+    with httpx.Client(transport=httpx.MockTransport(verify)) as client:
+        tokens = TokenSource(tmp_path)
+        result = demo.load("http://intake", "http://tracking", today=TODAY, client=client, tokens=tokens)
+    assert result.ok, result.errors
+    provinces = {p["province_code"] for p in PETITIONS}
+    assert {unit for _, unit, _ in callers["petitions"]} == provinces
+    assert {role for role, _, _ in callers["petitions"] | callers["conferences"] | callers["hold"]} == {
+        "clerk"
+    }
+    assert {role for role, _, _ in callers["assign"] | callers["publish-answer"]} == {"unit_leader"}
+    answered_by = {
+        p["answer"].get("agency_code", p["assign"]["agency_code"]) for p in PETITIONS if p["answer"]
+    }
+    assert {(role, agency) for role, _, agency in callers["answer"]} == {
+        ("agency_officer", agency) for agency in answered_by
+    }
 
 
 def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):

@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from langnghe.domain.vietnam_time import vietnam_date
-from langnghe.runtime.auth import Role
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS
 from langnghe.tools.issuer import TokenSource
 
@@ -168,15 +167,6 @@ class DemoResult:
         return "\n".join(lines)
 
 
-class _Anonymous:
-    """No token at all (services that verify none; the public's own calls)."""
-
-    def headers(
-        self, role: Role | str, unit_code: str | None = None, agency_code: str | None = None
-    ) -> dict[str, str]:
-        return {}
-
-
 def _post(
     client: httpx.Client,
     url: str,
@@ -206,23 +196,23 @@ def _load_one(
     intake: str,
     tracking: str,
     result: DemoResult,
-    tokens: TokenSource | _Anonymous,
+    tokens: TokenSource,
 ) -> None:
     province = petition.submit["province_code"]
-    clerk = tokens.headers(Role.CLERK, province)
+    clerk = tokens.for_call("submit", province)
     response = _post(client, f"{intake}/v1/petitions", petition.submit, petition.idempotency_key, auth=clerk)
     body = response.json()
     petition_id = body["petition_id"]
     result.codes.append(str(body.get("code", petition_id)))
     base = f"{tracking}/v1/petitions/{petition_id}"
-    leader = tokens.headers(Role.UNIT_LEADER, province)
+    leader = tokens.for_call("assign", province)
     if petition.assign:
         key = f"{petition.idempotency_key}-assign"
         _post(client, f"{base}/assign", petition.assign, key, auth=leader, retry_for=CATCH_UP_S)
         result.assigned += 1
     if petition.answer:
         key = f"{petition.idempotency_key}-answer"
-        officer = tokens.headers(Role.AGENCY_OFFICER, province, petition.answer["answering_agency_code"])
+        officer = tokens.for_call("answer", province, petition.answer["answering_agency_code"])
         _post(client, f"{base}/answer", petition.answer, key, auth=officer, retry_for=CATCH_UP_S)
         published = {"published_on": petition.answered_on, "channels": ["headquarters_notice_board"]}
         _post(client, f"{base}/publish-answer", published, f"{petition.idempotency_key}-publish", auth=leader)
@@ -230,9 +220,9 @@ def _load_one(
 
 
 def _load_conference(
-    client: httpx.Client, conference: PlannedConference, intake: str, tokens: TokenSource | _Anonymous
+    client: httpx.Client, conference: PlannedConference, intake: str, tokens: TokenSource
 ) -> str:
-    clerk = tokens.headers(Role.CLERK, conference.schedule["province_code"])
+    clerk = tokens.for_call("conference", conference.schedule["province_code"])
     key = conference.idempotency_key
     response = _post(client, f"{intake}/v1/conferences", conference.schedule, key, auth=clerk)
     conference_id = str(response.json()["conference_id"])
@@ -256,7 +246,7 @@ def load(
 ) -> DemoResult:
     """Load the data set; a failed petition is recorded and the others are still loaded.
     `tokens` signs each call as its role would make it (none: no Authorization header)."""
-    auth: TokenSource | _Anonymous = tokens if tokens is not None else _Anonymous()
+    auth = tokens if tokens is not None else TokenSource(None)
     intake, tracking = intake_url.rstrip("/"), tracking_url.rstrip("/")
     result = DemoResult()
     # A proxy from the environment must not capture requests to services on this machine.

@@ -11,6 +11,7 @@ import jwt
 
 from langnghe.runtime.auth import Role
 from langnghe.runtime.auth.oidc import CLAIM_AGENCY, CLAIM_ROLE, CLAIM_UNIT, parse_claims
+from langnghe.tools.issuer.callers import OPS_UNIT, role_for
 from langnghe.tools.issuer.keyring import ALGORITHM, AUDIENCE, LOCAL_ISSUER, MAX_TTL_S, jwks_path, signer
 
 DEFAULT_TTL_S = 3600
@@ -71,9 +72,10 @@ def client_headers(
 @dataclass
 class TokenSource:
     """Bearer headers for a tool that makes many calls: one token per (role, unit, agency),
-    minted again a minute before it expires."""
+    minted again a minute before it expires. With no data directory, no headers at all (a
+    system run without the embedded issuer)."""
 
-    data_dir: Path
+    data_dir: Path | None
     ttl: int = DEFAULT_TTL_S
     _cache: dict[tuple[Role, str | None, str | None], tuple[float, dict[str, str]]] = field(
         default_factory=dict, repr=False
@@ -83,7 +85,7 @@ class TokenSource:
         self, role: Role | str, unit_code: str | None = None, agency_code: str | None = None
     ) -> dict[str, str]:
         the_role = Role(role)
-        if the_role is Role.PUBLIC:
+        if the_role is Role.PUBLIC or self.data_dir is None:
             return {}
         key = (the_role, unit_code, agency_code)
         cached = self._cache.get(key)
@@ -95,6 +97,16 @@ class TokenSource:
             )
             self._cache[key] = cached
         return dict(cached[1])
+
+    def for_call(
+        self, call: str, unit_code: str | None = None, agency_code: str | None = None
+    ) -> dict[str, str]:
+        """Headers for a kind of call (`callers.CALLER`) in `unit_code`; an ops call names
+        `callers.OPS_UNIT` when no unit is given. Only an agency officer's token keeps the agency."""
+        role = role_for(call)
+        if role is Role.OPS and unit_code is None:
+            unit_code = OPS_UNIT
+        return self.headers(role, unit_code, agency_code if role is Role.AGENCY_OFFICER else None)
 
 
 def service_auth_env(service: str, data_dir: Path) -> dict[str, str]:
