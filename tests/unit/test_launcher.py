@@ -506,7 +506,7 @@ def test_demo_load_calls_each_route_with_the_role_that_makes_it(monkeypatch, tmp
     }
     assert {role for role, _, _ in callers["assign"] | callers["publish-answer"]} == {"unit_leader"}
     answered_by = {
-        p["answer"].get("agency_code", p["assign"]["agency_code"]) for p in PETITIONS if p["answer"]
+        p["answer"].get("agency_code", p["assign"]["agency_code"]) for p in PETITIONS if p.get("answer")
     }
     assert {(role, agency) for role, _, agency in callers["answer"]} == {
         ("agency_officer", agency) for agency in answered_by
