@@ -35,6 +35,8 @@ CALLER: Final[dict[str, Role]] = {
     "answer": Role.AGENCY_OFFICER,
     # reads of petitions and cases (reporting, tracking)
     "read": Role.MTTQ_OVERSEER,
+    # reporting's counts (no petition content)
+    "stats": Role.OPS,
     # operations: rebuild, re-drive, void, lag and vault state, provisioning
     "ops": Role.OPS,
     # the public's own
