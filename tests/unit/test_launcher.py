@@ -529,20 +529,33 @@ def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):
     assert len(result.codes) == len(PETITIONS) - 1
 
 
-def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys):
+def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys, tmp_path):
+    from langnghe.runtime.auth.jwks import JwksCache, read_jwks_file
+    from langnghe.runtime.auth.oidc import OidcAuthenticator
     from langnghe.tools import ops
+    from langnghe.tools.issuer import LOCAL_ISSUER, ensure_keys, jwks_path
 
+    monkeypatch.delenv("LN_TOKEN", raising=False)
     calls = []
 
-    def fake_request(method, url, timeout):
-        calls.append((method, url))
+    def fake_request(method, url, headers, timeout):
+        calls.append((method, url, headers.get("Authorization")))
         return httpx.Response(200, json=[{"consumer": "notify-citizen-notices", "lag": 0}])
 
     monkeypatch.setattr(ops.httpx, "request", fake_request)
-    assert cli.main(["ops", "--service", "notify", "consumers"]) == 0
-    assert cli.main(["ops", "--service", "notify", "redrive", "notify-citizen-notices", "p1"]) == 0
-    assert calls == [
+    no_issuer = ["ops", "--data-dir", str(tmp_path / "none")]
+    assert cli.main([*no_issuer, "--service", "notify", "consumers"]) == 0
+    ensure_keys(tmp_path)  # as `langnghe up` makes them
+    with_issuer = ["ops", "--data-dir", str(tmp_path)]
+    assert cli.main([*with_issuer, "--service", "notify", "redrive", "notify-citizen-notices", "p1"]) == 0
+    monkeypatch.setenv("LN_TOKEN", "from-the-provider")
+    assert cli.main([*with_issuer, "--service", "notify", "consumers"]) == 0
+    assert [(m, u) for m, u, _ in calls] == [
         ("GET", "http://127.0.0.1:8703/ops/consumers"),
         ("POST", "http://127.0.0.1:8703/ops/parked/notify-citizen-notices/p1/redrive"),
+        ("GET", "http://127.0.0.1:8703/ops/consumers"),
     ]
+    assert calls[0][2] is None and calls[2][2] == "Bearer from-the-provider"
+    verifier = OidcAuthenticator(issuer=LOCAL_ISSUER, keys=JwksCache(read_jwks_file(jwks_path(tmp_path))))
+    assert verifier.authenticate(calls[1][2].removeprefix("Bearer ")).role.value == "ops"
     assert '"lag": 0' in capsys.readouterr().out

@@ -6,7 +6,13 @@ know the difference: both give them an issuer, an audience and a JWKS.
 """
 
 from langnghe.tools.issuer.keyring import AUDIENCE, LOCAL_ISSUER, MAX_TTL_S, ensure_keys, jwks_path, rotate
-from langnghe.tools.issuer.mint import TokenSource, client_headers, mint_token, service_auth_env
+from langnghe.tools.issuer.mint import (
+    TokenSource,
+    client_headers,
+    mint_token,
+    operator_headers,
+    service_auth_env,
+)
 
 __all__ = [
     "AUDIENCE",
@@ -17,6 +23,7 @@ __all__ = [
     "ensure_keys",
     "jwks_path",
     "mint_token",
+    "operator_headers",
     "rotate",
     "service_auth_env",
 ]

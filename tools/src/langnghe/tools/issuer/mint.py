@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -12,7 +13,15 @@ import jwt
 from langnghe.runtime.auth import Role
 from langnghe.runtime.auth.oidc import CLAIM_AGENCY, CLAIM_ROLE, CLAIM_UNIT, parse_claims
 from langnghe.tools.issuer.callers import OPS_UNIT, role_for
-from langnghe.tools.issuer.keyring import ALGORITHM, AUDIENCE, LOCAL_ISSUER, MAX_TTL_S, jwks_path, signer
+from langnghe.tools.issuer.keyring import (
+    ALGORITHM,
+    AUDIENCE,
+    LOCAL_ISSUER,
+    MAX_TTL_S,
+    issuer_dir,
+    jwks_path,
+    signer,
+)
 
 DEFAULT_TTL_S = 3600
 
@@ -107,6 +116,18 @@ class TokenSource:
         if role is Role.OPS and unit_code is None:
             unit_code = OPS_UNIT
         return self.headers(role, unit_code, agency_code if role is Role.AGENCY_OFFICER else None)
+
+
+def operator_headers(data_dir: Path | None) -> dict[str, str]:
+    """For an operator's command line (`langnghe ops`, `langnghe void`): the token in
+    `LN_TOKEN` when set (from any OIDC provider), else an ops token of the data directory's
+    embedded issuer when it has one, else none."""
+    given = os.environ.get("LN_TOKEN", "").strip()
+    if given:
+        return {"Authorization": f"Bearer {given}"}
+    if data_dir is None or not (issuer_dir(data_dir) / "state.json").exists():
+        return {}
+    return TokenSource(data_dir).for_call("ops")
 
 
 def service_auth_env(service: str, data_dir: Path) -> dict[str, str]:
