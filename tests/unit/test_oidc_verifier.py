@@ -284,3 +284,88 @@ def test_symmetric_and_encryption_keys_in_a_jwks_are_ignored(keys: Keys) -> None
         {"kid": "broken", "kty": "EC"},
     ]
     assert set(signing_keys(document)) == {"k1"}
+
+
+class JwksServer:
+    """An issuer's JWKS endpoint on loopback, counting its requests."""
+
+    def __init__(self, keys: Keys) -> None:
+        import http.server
+        import threading
+
+        self.keys = keys
+        self.requests = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests += 1
+                body = json.dumps({"keys": outer.keys.published}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = (
+            f"http://127.0.0.1:{self.server.server_address[1]}/realms/langnghe/protocol/openid-connect/certs"
+        )
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_jwks_url_is_fetched_cached_and_fetched_again_for_a_new_key(keys: Keys) -> None:
+    from langnghe.runtime.auth.build import build_authenticator
+    from langnghe.runtime.settings import ServiceSettings
+
+    server = JwksServer(keys)
+    try:
+        settings = ServiceSettings(
+            nats_url="nats://127.0.0.1:14222",
+            database_url="sqlite+aiosqlite:///x.db",
+            http_port=8000,
+            auth_issuer=ISSUER,
+            auth_jwks_url=server.url,
+        )
+        auth = build_authenticator(settings)
+        for _ in range(3):
+            assert auth.authenticate(sign(keys, "k1", claims())).role is Role.CLERK
+        assert server.requests == 1  # cached
+        keys.add_ec("k2")  # the provider's new key, published before its first token
+        # Within 10 s of the last fetch an unknown kid is not fetched again (no flood) ...
+        refused(auth, sign(keys, "k2", claims()))
+        assert server.requests == 1
+    finally:
+        server.close()
+
+
+def test_a_new_key_at_the_jwks_url_is_fetched_at_its_first_token(keys: Keys) -> None:
+    from langnghe.runtime.auth.jwks import fetch_jwks_url
+
+    server = JwksServer(keys)
+    try:
+        auth = OidcAuthenticator(issuer=ISSUER, keys=JwksCache(fetch_jwks_url(server.url), min_refresh_s=0))
+        assert auth.authenticate(sign(keys, "k1", claims())).role is Role.CLERK
+        keys.add_ec("k2")
+        assert auth.authenticate(sign(keys, "k2", claims(ln_role="ops"))).role is Role.OPS
+        assert server.requests == 2
+    finally:
+        server.close()
+
+
+def test_an_unreachable_jwks_url_refuses_tokens(keys: Keys) -> None:
+    from langnghe.runtime.auth.jwks import fetch_jwks_url
+
+    server = JwksServer(keys)
+    url = server.url
+    server.close()  # nothing listens there any more
+    auth = OidcAuthenticator(issuer=ISSUER, keys=JwksCache(fetch_jwks_url(url, timeout_s=2)))
+    assert "khóa công khai" in refused(auth, sign(keys, "k1", claims()))
