@@ -407,7 +407,12 @@ class Launcher:
         from langnghe.tools.issuer.demo_users import seed_demo_users, usage_block
 
         seed_demo_users(self.cfg.data_dir)
-        say(usage_block(self.cfg.data_dir, self.cfg.base_url("tracking")))
+        try:
+            self._load_demo_data()
+        finally:
+            say(usage_block(self.cfg.data_dir, self.cfg.base_url("tracking")))
+
+    def _load_demo_data(self) -> None:
         marker = self.cfg.data_dir / DEMO_MARKER
         if marker.exists():
             say(f"Demo data: already loaded into this data dir ({marker}).")
