@@ -152,3 +152,22 @@ def test_demo_users_one_per_signed_in_role_and_their_tokens_verify(tmp_path: Pat
     block = usage_block(tmp_path, "http://127.0.0.1:8702")
     assert "./langnghe token --role unit_leader --unit 01" in block
     assert 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8702/v1/petitions/' in block
+
+
+def test_a_signing_key_deleted_by_hand_is_replaced_and_its_tokens_still_verify(tmp_path: Path) -> None:
+    first = ensure_keys(tmp_path)
+    token = mint_token(tmp_path, "clerk", "01")
+    (issuer_dir(tmp_path) / "keys" / f"{first}.pem").unlink()
+    second = ensure_keys(tmp_path)
+    assert second != first and kids(tmp_path) == [first, second]
+    assert verifier(tmp_path).authenticate(token).role is Role.CLERK  # public half still published
+    assert jwt.get_unverified_header(mint_token(tmp_path, "clerk", "01"))["kid"] == second
+
+
+def test_a_lost_jwks_is_written_again_from_the_signing_key(tmp_path: Path) -> None:
+    kid = ensure_keys(tmp_path)
+    rotate(tmp_path)
+    jwks_path(tmp_path).unlink()
+    ensure_keys(tmp_path)
+    # The retired key's public half was only in the lost file: it verifies nothing any more.
+    assert kid not in kids(tmp_path) and len(kids(tmp_path)) == 1

@@ -92,7 +92,11 @@ _REASONS: tuple[tuple[type[Exception], str], ...] = (
 
 
 class OidcAuthenticator:
-    """Verifies JWTs of one issuer for one audience against that issuer's JWKS."""
+    """Verifies JWTs of one issuer for one audience against that issuer's JWKS.
+
+    `authenticate` is synchronous and may read the JWKS (a file, or an HTTP request of at most
+    5 s when the cache is cold or a new key appears): call it from a sync dependency, which
+    FastAPI runs in its thread pool (as `current_principal` is), never on the event loop."""
 
     def __init__(
         self,

@@ -128,10 +128,18 @@ def _load_private(directory: Path, kid: str) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def _public_jwk(directory: Path, record: KeyRecord, public: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _public_jwk(
+    directory: Path, record: KeyRecord, public: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The key's public JWK: as published already, else from its private half (None when
+    neither is left: a retired key whose JWKS entry was lost verifies nothing any more)."""
     if record.kid in public:
         return public[record.kid]
-    jwk = ECAlgorithm.to_jwk(_load_private(directory, record.kid).public_key(), as_dict=True)
+    try:
+        private_key = _load_private(directory, record.kid)
+    except FileNotFoundError:
+        return None
+    jwk = ECAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
     return {**jwk, "kid": record.kid, "use": "sig", "alg": ALGORITHM}
 
 
@@ -142,8 +150,9 @@ def _save(directory: Path, records: list[KeyRecord], now: int) -> list[KeyRecord
         public = {k["kid"]: k for k in old}
     except FileNotFoundError:
         public = {}
-    kept = [r for r in records if r.retained(now)]
-    jwks = {"keys": [_public_jwk(directory, r, public) for r in kept]}
+    published = {r.kid: _public_jwk(directory, r, public) for r in records if r.retained(now)}
+    kept = [r for r in records if published.get(r.kid) is not None]
+    jwks = {"keys": [published[r.kid] for r in kept]}
     _write_atomic(directory / "jwks.json", json.dumps(jwks, indent=2).encode() + b"\n", 0o644)
     state = {"issuer": LOCAL_ISSUER, "keys": [r.as_json() for r in kept]}
     _write_atomic(directory / "state.json", json.dumps(state, indent=2).encode() + b"\n", 0o600)
@@ -156,6 +165,13 @@ def ensure_keys(data_dir: Path, *, now: int | None = None) -> str:
     moment = int(time.time()) if now is None else now
     with _locked(data_dir) as directory:
         records = _read_state(directory)
+        # A signer whose private half is gone (deleted by hand) is retired like a rotated one.
+        records = [
+            KeyRecord(r.kid, r.created_at, moment)
+            if r.retired_at is None and not (directory / "keys" / f"{r.kid}.pem").exists()
+            else r
+            for r in records
+        ]
         if not any(r.retired_at is None for r in records):
             records.append(_new_key(directory, moment))
         kept = _save(directory, records, moment)
