@@ -86,7 +86,7 @@ def drive(system: System) -> dict[str, str]:
                 "POST",
                 system.url("intake", "/v1/petitions"),
                 json=petition(n),
-                headers={"Idempotency-Key": key},
+                headers={"Idempotency-Key": key, **system.auth("submit")},
             )
             assert accepted.status_code == 202, accepted.text
             pid = accepted.json()["petition_id"]
@@ -98,7 +98,7 @@ def drive(system: System) -> dict[str, str]:
                 "POST",
                 system.url("tracking", f"/v1/petitions/{pid}/assign"),
                 json={"agency_code": "UBND-XA-SAPA", "promised_date": promised},
-                headers={"Idempotency-Key": key + "-assign"},
+                headers={"Idempotency-Key": key + "-assign", **system.auth("assign")},
             )
             assert assigned.status_code == 200, assigned.text
             if n % 4 == 2:
@@ -108,7 +108,7 @@ def drive(system: System) -> dict[str, str]:
                 "POST",
                 system.url("tracking", f"/v1/petitions/{pid}/answer"),
                 json={"answer_text": f"Trả lời kiến nghị số {n}.", "answering_agency_code": "UBND-XA-SAPA"},
-                headers={"Idempotency-Key": key + "-answer"},
+                headers={"Idempotency-Key": key + "-answer", **system.auth("answer", "UBND-XA-SAPA")},
             )
             assert answered.status_code == 200, answered.text
     return keys
@@ -125,9 +125,10 @@ def read_models(system: System, ids: list[str]) -> dict[str, Any]:
 
         def settled() -> dict[str, Any] | None:
             try:
-                stats = client.get(system.url("reporting", "/v1/stats")).json()
-                cases = client.get(system.url("tracking", "/v1/cases?limit=500")).json()
-                notices = client.get(system.url("notify", "/v1/notices?limit=500")).json()
+                stats = client.get(system.url("reporting", "/v1/stats"), headers=system.auth("stats")).json()
+                read = system.auth("read")
+                cases = client.get(system.url("tracking", "/v1/cases?limit=500"), headers=read).json()
+                notices = client.get(system.url("notify", "/v1/notices?limit=500"), headers=read).json()
             except httpx.HTTPError:
                 return None
             if (
@@ -146,7 +147,10 @@ def read_models(system: System, ids: list[str]) -> dict[str, Any]:
 
         models: dict[str, Any] = wait_until(settled, 90, 0.25)
         models["rows"] = {
-            pid: client.get(system.url("reporting", f"/v1/petitions/{pid}")).json() for pid in ids
+            pid: client.get(
+                system.url("reporting", f"/v1/petitions/{pid}"), headers=system.auth("read")
+            ).json()
+            for pid in ids
         }
     models["notices"] = sorted(models["notices"], key=lambda n: n["notice_id"])
     return models
@@ -188,7 +192,7 @@ def test_backup_then_restore_into_a_fresh_directory_gives_the_same_read_models(t
                 "POST",
                 system.url("intake", "/v1/petitions"),
                 json=petition(5),
-                headers={"Idempotency-Key": "bk-5"},
+                headers={"Idempotency-Key": "bk-5", **system.auth("submit")},
             )
             assert again.json()["petition_id"] == keys["bk-5"]
     assert after == before

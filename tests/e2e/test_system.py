@@ -23,6 +23,7 @@ import nats
 import pytest
 
 from langnghe.contracts.subjects import PETITIONS_STREAM
+from langnghe.tools.issuer import TokenSource
 from langnghe.tools.nats_server import free_port
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +40,14 @@ class System:
 
     def url(self, service: str, path: str) -> str:
         return self.urls[service] + path
+
+    def auth(self, call: str, agency: str | None = None) -> dict[str, str]:
+        """A bearer token of the system's embedded issuer for a kind of call, as its role
+        makes it in the petitions' province (langnghe.tools.issuer.callers)."""
+        return self.tokens.for_call(call, "15", agency)
+
+    def __post_init__(self) -> None:
+        self.tokens = TokenSource(self.data_dir)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1):  # type: ignore[no-untyped-def]
@@ -124,7 +133,13 @@ def petition(n: int) -> dict[str, object]:
 
 def test_petition_is_assigned_answered_and_visible_in_reporting(system: System) -> None:
     with httpx.Client() as client:
-        accepted = request(client, "POST", system.url("intake", "/v1/petitions"), json=petition(1))
+        accepted = request(
+            client,
+            "POST",
+            system.url("intake", "/v1/petitions"),
+            json=petition(1),
+            headers=system.auth("submit"),
+        )
         assert accepted.status_code == 202, accepted.text
         body = accepted.json()
         pid = body["petition_id"]
@@ -135,6 +150,7 @@ def test_petition_is_assigned_answered_and_visible_in_reporting(system: System) 
             "POST",
             system.url("tracking", f"/v1/petitions/{pid}/assign"),
             json={"agency_code": "UBND-XA-SAPA", "promised_date": promised},
+            headers=system.auth("assign"),
         )
         assert assigned.status_code == 200, assigned.text
         answered = request(
@@ -142,11 +158,12 @@ def test_petition_is_assigned_answered_and_visible_in_reporting(system: System) 
             "POST",
             system.url("tracking", f"/v1/petitions/{pid}/answer"),
             json={"answer_text": "Xã đã bố trí kinh phí sửa chữa.", "answering_agency_code": "UBND-XA-SAPA"},
+            headers=system.auth("answer", "UBND-XA-SAPA"),
         )
         assert answered.status_code == 200, answered.text
 
         def shown() -> dict[str, object] | None:
-            r = client.get(system.url("reporting", f"/v1/petitions/{pid}"))
+            r = client.get(system.url("reporting", f"/v1/petitions/{pid}"), headers=system.auth("read"))
             return r.json() if r.status_code == 200 and r.json()["status"] == "answered" else None
 
         view = wait_until(shown, 5, 0.02)
@@ -154,11 +171,19 @@ def test_petition_is_assigned_answered_and_visible_in_reporting(system: System) 
         assert view["promised_date"] == promised
         assert view["answer_text"] == "Xã đã bố trí kinh phí sửa chữa."
         notices = wait_until(
-            lambda: client.get(system.url("notify", f"/v1/notices?petition_id={pid}")).json(), 5, 0.05
+            lambda: client.get(
+                system.url("notify", f"/v1/notices?petition_id={pid}"), headers=system.auth("read")
+            ).json(),
+            5,
+            0.05,
         )
         assert len(notices) == 1 and "ông/bà" in notices[0]["body"]
 
-        refused = client.post(system.url("intake", "/v1/petitions"), json={**petition(2), "channel": "fax"})
+        refused = client.post(
+            system.url("intake", "/v1/petitions"),
+            json={**petition(2), "channel": "fax"},
+            headers=system.auth("submit"),
+        )
         assert refused.status_code == 422
         assert refused.json()["errors"][0] == {
             "code": "validation.enum",
@@ -187,7 +212,7 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
                 "POST",
                 system.url("intake", "/v1/petitions"),
                 json=petition(n),
-                headers={"Idempotency-Key": key},
+                headers={"Idempotency-Key": key, **system.auth("submit")},
             )
             assert accepted.status_code == 202, accepted.text
             pid_ = accepted.json()["petition_id"]
@@ -197,7 +222,7 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
                     "POST",
                     system.url("tracking", f"/v1/petitions/{pid_}/assign"),
                     json={"agency_code": "UBND-XA-SAPA", "promised_date": promised},
-                    headers={"Idempotency-Key": key + "-assign"},
+                    headers={"Idempotency-Key": key + "-assign", **system.auth("assign")},
                 ).status_code
                 == 200
             )
@@ -210,14 +235,14 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
                         "answer_text": f"Trả lời kiến nghị số {n}.",
                         "answering_agency_code": "UBND-XA-SAPA",
                     },
-                    headers={"Idempotency-Key": key + "-answer"},
+                    headers={"Idempotency-Key": key + "-answer", **system.auth("answer", "UBND-XA-SAPA")},
                 ).status_code
                 == 200
             )
 
         def settled() -> dict[str, object] | None:
             try:
-                stats = client.get(system.url("reporting", "/v1/stats")).json()
+                stats = client.get(system.url("reporting", "/v1/stats"), headers=system.auth("stats")).json()
             except httpx.HTTPError:
                 return None
             return stats if stats.get("by_status") == {"answered": total} else None
@@ -230,7 +255,12 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
         }
         cases = wait_until(
             lambda: (
-                (c := client.get(system.url("tracking", "/v1/cases?status=answered&limit=500")).json())
+                (
+                    c := client.get(
+                        system.url("tracking", "/v1/cases?status=answered&limit=500"),
+                        headers=system.auth("read"),
+                    ).json()
+                )
                 and len(c) == total
                 and c
             ),
@@ -240,7 +270,11 @@ def test_sigkill_of_any_service_loses_and_duplicates_nothing(system: System) -> 
         assert len({c["petition_id"] for c in cases}) == total
         notices = wait_until(
             lambda: (
-                (r := client.get(system.url("notify", "/v1/notices?limit=500")).json())
+                (
+                    r := client.get(
+                        system.url("notify", "/v1/notices?limit=500"), headers=system.auth("read")
+                    ).json()
+                )
                 and len(r) >= total
                 and r
             ),
@@ -286,7 +320,7 @@ def test_sigkill_of_nats_server_is_survived(system: System) -> None:
                 "POST",
                 system.url("intake", "/v1/petitions"),
                 json=petition(n),
-                headers={"Idempotency-Key": f"nats-kill-{n}"},
+                headers={"Idempotency-Key": f"nats-kill-{n}", **system.auth("submit")},
             )
             assert accepted.status_code == 202, accepted.text
             return str(accepted.json()["petition_id"])
@@ -306,7 +340,7 @@ def test_sigkill_of_nats_server_is_survived(system: System) -> None:
 
         def counted() -> dict[str, object] | None:
             try:
-                stats = client.get(system.url("reporting", "/v1/stats")).json()
+                stats = client.get(system.url("reporting", "/v1/stats"), headers=system.auth("stats")).json()
             except httpx.HTTPError:
                 return None
             return stats if stats.get("by_status") == {"received": total} else None
@@ -314,7 +348,13 @@ def test_sigkill_of_nats_server_is_survived(system: System) -> None:
         wait_until(counted, 60, 0.2)
         for pid in first + second:
             assert (
-                request(client, "GET", system.url("tracking", f"/v1/petitions/{pid}/case")).status_code == 200
+                request(
+                    client,
+                    "GET",
+                    system.url("tracking", f"/v1/petitions/{pid}/case"),
+                    headers=system.auth("read"),
+                ).status_code
+                == 200
             )
 
     async def stream_messages() -> int:

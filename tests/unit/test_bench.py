@@ -413,3 +413,26 @@ def test_the_latency_probe_reads_the_tables_reporting_writes() -> None:
 
     assert PetitionView.name == PROJECTION
     assert generation_tables(3).petitions.name == PETITIONS_TABLE.format(generation=3)
+
+
+async def test_the_bench_rebuilds_as_an_operator_of_its_own_issuer(tmp_path: Path) -> None:
+    from langnghe.runtime.auth import Role
+    from langnghe.runtime.auth.jwks import JwksCache, read_jwks_file
+    from langnghe.runtime.auth.oidc import OidcAuthenticator
+    from langnghe.tools.issuer import LOCAL_ISSUER, jwks_path
+
+    roles: list[Role] = []
+    transport, _ = reporting_answering(events=5000, total=3143, generation=2)
+
+    async def verifying(request: httpx.Request) -> httpx.Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        verifier = OidcAuthenticator(issuer=LOCAL_ISSUER, keys=JwksCache(read_jwks_file(jwks_path(tmp_path))))
+        roles.append(verifier.authenticate(token).role)
+        return await transport.handle_async_request(request)
+
+    reporting = ReportingProcess(
+        "nats://127.0.0.1:1", "sqlite+aiosqlite:///x.db", Path("reporting.log"), data_dir=tmp_path
+    )
+    assert reporting.service.env["LN_REPORTING_AUTH_JWKS_FILE"] == str(jwks_path(tmp_path).resolve())
+    await measure_rebuild(reporting, 5000, 3143, transport=httpx.MockTransport(verifying))
+    assert roles == [Role.OPS, Role.OPS]

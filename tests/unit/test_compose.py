@@ -122,7 +122,7 @@ def settings_class(service: str) -> type[ServiceSettings]:
 
 
 def test_compose_defines_infrastructure_provision_and_the_four_services(compose):
-    assert set(compose["services"]) == {"nats", "postgres", "provision", *SERVICES}
+    assert set(compose["services"]) == {"keycloak", "nats", "postgres", "provision", *SERVICES}
 
 
 def test_every_external_image_is_pinned_to_an_explicit_version(compose):

@@ -471,10 +471,14 @@ def test_durable_name_joins_service_and_purpose() -> None:
 
 def _encoded_through_dicts(meta: EventMeta, event: DomainEvent) -> bytes:
     """The envelope as json.dumps writes it from pydantic's dicts: what encode wrote before
-    pydantic wrote the JSON itself. An unset command fingerprint is not written at all."""
+    pydantic wrote the JSON itself. An unset command fingerprint is not written at all, nor
+    are an actor's unset role, unit and agency."""
     body = meta.model_dump(mode="json")
     if body["command_fingerprint"] is None:
         del body["command_fingerprint"]
+    for name in ("role", "unit_code", "agency_code"):
+        if body["actor"][name] is None:
+            del body["actor"][name]
     body["type"] = event.type
     body["data"] = event.model_dump(mode="json", exclude={"type"})
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -499,6 +503,27 @@ def test_encode_writes_awkward_text_as_json_dumps_does() -> None:
     assert body == _encoded_through_dicts(meta, event)
     again = REGISTRY.decode(body)
     assert isinstance(again, Envelope) and again.event == event and again.meta == meta
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        {"role": "clerk", "unit_code": "01"},
+        {"role": "agency_officer", "unit_code": "15", "agency_code": "SO-XD-LAOCAI"},
+    ],
+)
+def test_an_actors_principal_is_written_only_when_set_and_read_back(principal: dict[str, str]) -> None:
+    decoded = REGISTRY.decode((GOLDEN / "petition.assigned.v1.json").read_bytes())
+    assert isinstance(decoded, Envelope)
+    plain = REGISTRY.encode(decoded.meta, decoded.event)[0]
+    assert b'"role"' not in plain and b"unit_code" not in plain.split(b'"data"')[0]
+    actor = decoded.meta.actor.model_copy(update=principal)
+    for fingerprint in (None, "cd" * 32):
+        meta = decoded.meta.model_copy(update={"actor": actor, "command_fingerprint": fingerprint})
+        body, _ = REGISTRY.encode(meta, decoded.event)
+        assert body == _encoded_through_dicts(meta, decoded.event)
+        again = REGISTRY.decode(body)
+        assert isinstance(again, Envelope) and again.meta.actor == actor
 
 
 def test_a_command_fingerprint_is_written_only_when_set_and_read_back() -> None:

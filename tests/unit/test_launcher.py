@@ -177,6 +177,9 @@ def test_each_service_gets_settings_it_accepts(service, tmp_path, monkeypatch):
     assert settings.http_host == "127.0.0.1"
     assert settings.nats_url == "nats://127.0.0.1:14222"
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve().as_posix()}/{service}.db"
+    # The embedded issuer: its JWKS file in the data directory.
+    assert settings.auth_issuer == "urn:langnghe:embedded-issuer" and settings.auth_audience == "langnghe"
+    assert settings.auth_jwks_file == tmp_path.resolve() / "issuer" / "jwks.json"
 
 
 def test_exits_are_described_for_people():
@@ -473,6 +476,43 @@ def test_demo_load_waits_for_tracking_to_see_each_petition(monkeypatch):
     assert fake.keys.index("demo-1") > max(fake.keys.index(c.idempotency_key) for c in conferences)
 
 
+def test_demo_load_calls_each_route_with_the_role_that_makes_it(monkeypatch, tmp_path):
+    from langnghe.runtime.auth.jwks import JwksCache, read_jwks_file
+    from langnghe.runtime.auth.oidc import OidcAuthenticator
+    from langnghe.tools.issuer import LOCAL_ISSUER, TokenSource, jwks_path
+
+    monkeypatch.setattr(demo.time, "sleep", lambda s: None)
+    fake = FakeServices()
+    verifier = OidcAuthenticator(issuer=LOCAL_ISSUER, keys=JwksCache(read_jwks_file(jwks_path(tmp_path))))
+    callers: dict[str, set[tuple[str, str | None, str | None]]] = {}
+
+    def verify(request: httpx.Request) -> httpx.Response:
+        principal = verifier.authenticate(request.headers["Authorization"].removeprefix("Bearer "))
+        route = request.url.path.rsplit("/", 1)[-1]
+        route = "conference" if route.startswith("conf-") else route
+        callers.setdefault(route, set()).add(
+            (principal.role.value, principal.unit_code, principal.agency_code)
+        )
+        return fake(request)
+
+    with httpx.Client(transport=httpx.MockTransport(verify)) as client:
+        tokens = TokenSource(tmp_path)
+        result = demo.load("http://intake", "http://tracking", today=TODAY, client=client, tokens=tokens)
+    assert result.ok, result.errors
+    provinces = {p["province_code"] for p in PETITIONS}
+    assert {unit for _, unit, _ in callers["petitions"]} == provinces
+    assert {role for role, _, _ in callers["petitions"] | callers["conferences"] | callers["hold"]} == {
+        "clerk"
+    }
+    assert {role for role, _, _ in callers["assign"] | callers["publish-answer"]} == {"unit_leader"}
+    answered_by = {
+        p["answer"].get("agency_code", p["assign"]["agency_code"]) for p in PETITIONS if p.get("answer")
+    }
+    assert {(role, agency) for role, _, agency in callers["answer"]} == {
+        ("agency_officer", agency) for agency in answered_by
+    }
+
+
 def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):
     monkeypatch.setattr(demo.time, "sleep", lambda s: None)
     fake = FakeServices()
@@ -489,20 +529,33 @@ def test_demo_load_reports_a_refused_petition_and_goes_on(monkeypatch):
     assert len(result.codes) == len(PETITIONS) - 1
 
 
-def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys):
+def test_ops_calls_the_services_operator_endpoint(monkeypatch, capsys, tmp_path):
+    from langnghe.runtime.auth.jwks import JwksCache, read_jwks_file
+    from langnghe.runtime.auth.oidc import OidcAuthenticator
     from langnghe.tools import ops
+    from langnghe.tools.issuer import LOCAL_ISSUER, ensure_keys, jwks_path
 
+    monkeypatch.delenv("LN_TOKEN", raising=False)
     calls = []
 
-    def fake_request(method, url, timeout):
-        calls.append((method, url))
+    def fake_request(method, url, headers, timeout):
+        calls.append((method, url, headers.get("Authorization")))
         return httpx.Response(200, json=[{"consumer": "notify-citizen-notices", "lag": 0}])
 
     monkeypatch.setattr(ops.httpx, "request", fake_request)
-    assert cli.main(["ops", "--service", "notify", "consumers"]) == 0
-    assert cli.main(["ops", "--service", "notify", "redrive", "notify-citizen-notices", "p1"]) == 0
-    assert calls == [
+    no_issuer = ["ops", "--data-dir", str(tmp_path / "none")]
+    assert cli.main([*no_issuer, "--service", "notify", "consumers"]) == 0
+    ensure_keys(tmp_path)  # as `langnghe up` makes them
+    with_issuer = ["ops", "--data-dir", str(tmp_path)]
+    assert cli.main([*with_issuer, "--service", "notify", "redrive", "notify-citizen-notices", "p1"]) == 0
+    monkeypatch.setenv("LN_TOKEN", "from-the-provider")
+    assert cli.main([*with_issuer, "--service", "notify", "consumers"]) == 0
+    assert [(m, u) for m, u, _ in calls] == [
         ("GET", "http://127.0.0.1:8703/ops/consumers"),
         ("POST", "http://127.0.0.1:8703/ops/parked/notify-citizen-notices/p1/redrive"),
+        ("GET", "http://127.0.0.1:8703/ops/consumers"),
     ]
+    assert calls[0][2] is None and calls[2][2] == "Bearer from-the-provider"
+    verifier = OidcAuthenticator(issuer=LOCAL_ISSUER, keys=JwksCache(read_jwks_file(jwks_path(tmp_path))))
+    assert verifier.authenticate(calls[1][2].removeprefix("Bearer ")).role.value == "ops"
     assert '"lag": 0' in capsys.readouterr().out

@@ -51,8 +51,23 @@ class UnknownEvent:
 
 _META_FIELDS = tuple(EventMeta.model_fields)
 _META_FIELD_SET = frozenset(_META_FIELDS)
-#: An event with no command fingerprint is written without the field, byte for byte as before.
-_UNSET_FINGERPRINT = {"command_fingerprint"}
+#: An event with no command fingerprint, or an actor without the verified principal's role,
+#: unit and agency, is written without those fields, byte for byte as before.
+_ACTOR_OPTIONAL = ("role", "unit_code", "agency_code")
+_UNSET_ACTOR_AND_FINGERPRINT: dict[str, Any] = {"command_fingerprint": True, "actor": set(_ACTOR_OPTIONAL)}
+_UNSET_ACTOR: dict[str, Any] = {"actor": set(_ACTOR_OPTIONAL)}
+
+
+def _meta_exclude(meta: EventMeta) -> Any:
+    """What `encode` leaves out of the meta: the optional fields that are not set."""
+    actor = meta.actor
+    plain_actor = actor.role is None and actor.unit_code is None and actor.agency_code is None
+    if plain_actor:
+        return _UNSET_ACTOR_AND_FINGERPRINT if meta.command_fingerprint is None else _UNSET_ACTOR
+    exclude: dict[str, Any] = {"actor": {f for f in _ACTOR_OPTIONAL if getattr(actor, f) is None}}
+    if meta.command_fingerprint is None:
+        exclude["command_fingerprint"] = True
+    return exclude
 
 
 def _meta_of(wire: EventMeta) -> EventMeta:
@@ -141,9 +156,7 @@ class EventRegistry:
         # the meta's object, with the type and the data added after its fields.
         body = b"".join(
             (
-                meta.model_dump_json(
-                    exclude=_UNSET_FINGERPRINT if meta.command_fingerprint is None else None
-                ).encode()[:-1],
+                meta.model_dump_json(exclude=_meta_exclude(meta)).encode()[:-1],
                 b',"type":',
                 json.dumps(event.type).encode(),
                 b',"data":',

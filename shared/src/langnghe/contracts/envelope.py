@@ -19,6 +19,12 @@ class Actor(BaseModel):
 
     kind: ActorKind
     ref: str = Field(min_length=1, max_length=128)
+    # Who a verified bearer token says the caller is (see langnghe.runtime.auth.actor_of):
+    # the role, and the unit and agency it acted for. Optional and written only when set, so
+    # older events and readers stay as they are, byte for byte (as `command_fingerprint`).
+    role: str | None = Field(default=None, max_length=32)
+    unit_code: str | None = Field(default=None, max_length=16)
+    agency_code: str | None = Field(default=None, max_length=64)
 
 
 SYSTEM_ACTOR = Actor(kind="system", ref="langnghe")

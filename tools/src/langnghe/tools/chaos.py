@@ -51,6 +51,7 @@ from langnghe.contracts.events.base import DomainEvent
 from langnghe.contracts.subjects import PETITION_EVENTS, PETITIONS_STREAM, aggregate_id_of
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.eventstore.jetstream import JetStreamEventStore
+from langnghe.tools.issuer import TokenSource
 from langnghe.tools.launcher import SERVICES, Launcher, StackConfig
 from langnghe.tools.nats_server import free_port
 
@@ -194,9 +195,14 @@ class ChaosResult:
 # --------------------------------------------------------------------------- traffic
 
 
+#: Where the chaos traffic is placed, and the agency its petitions are assigned to.
+CHAOS_PROVINCE = "15"
+CHAOS_AGENCY = "UBND-XA-SAPA"
+
+
 def petition_body(rng: random.Random, n: int) -> dict[str, Any]:
     return {
-        "province_code": "15",
+        "province_code": CHAOS_PROVINCE,
         "commune_code": "03006",
         "channel": rng.choice(["citizen_reception", "written_letter", "hotline", "online"]),
         "legal_type": "recommendation",
@@ -216,8 +222,12 @@ class Accepted:
 class Traffic:
     """Submissions and commands over HTTP, retried with the same key until accepted."""
 
-    def __init__(self, urls: dict[str, str], result: ChaosResult, cfg: ChaosConfig) -> None:
+    def __init__(
+        self, urls: dict[str, str], result: ChaosResult, cfg: ChaosConfig, tokens: TokenSource | None = None
+    ) -> None:
         self.urls = urls
+        #: Each call is signed as its role makes it (langnghe.tools.issuer.callers).
+        self.tokens = tokens if tokens is not None else TokenSource(None)
         self.result = result
         self.cfg = cfg
         self.stop_load = asyncio.Event()
@@ -228,7 +238,7 @@ class Traffic:
         return self.drain_deadline is not None and time.monotonic() > self.drain_deadline
 
     async def send(
-        self, client: httpx.AsyncClient, url: str, body: dict[str, Any], key: str
+        self, client: httpx.AsyncClient, url: str, body: dict[str, Any], key: str, auth: dict[str, str]
     ) -> httpx.Response | None:
         """The 2xx answer, or None (refused with a 4xx, or still unanswered after the drain)."""
         result = self.result
@@ -244,7 +254,7 @@ class Traffic:
             first = False
             result.requests += 1
             try:
-                response = await client.post(url, json=body, headers={"Idempotency-Key": key})
+                response = await client.post(url, json=body, headers={"Idempotency-Key": key, **auth})
             except httpx.TimeoutException:
                 result.timeouts += 1
                 continue
@@ -276,7 +286,9 @@ class Traffic:
                 n += 1
                 key = f"chaos-{self.cfg.seed}-{index}-{n}"
                 self.result.submitted += 1
-                response = await self.send(client, f"{intake}/v1/petitions", petition_body(rng, n), key)
+                body = petition_body(rng, n)
+                clerk = self.tokens.for_call("submit", body["province_code"])
+                response = await self.send(client, f"{intake}/v1/petitions", body, key, clerk)
                 if response is None:
                     continue
                 self.result.accepted += 1
@@ -318,7 +330,8 @@ class Traffic:
                     command_key = f"{key}-{command}"
                     self.result.commands_sent += 1
                     url = f"{tracking}/v1/petitions/{done.petition_id}/{command}"
-                    if await self.send(client, url, body, command_key) is None:
+                    auth = self.tokens.for_call(command, CHAOS_PROVINCE, CHAOS_AGENCY)
+                    if await self.send(client, url, body, command_key, auth) is None:
                         break  # the next step depends on this one
                     self.result.commands_accepted += 1
                     done.commands.append((command, command_key))
@@ -386,15 +399,17 @@ class Faults:
 # --------------------------------------------------------------------------- settling
 
 
-async def _json(client: httpx.AsyncClient, url: str) -> Any:
+async def _json(client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None) -> Any:
     try:
-        response = await client.get(url)
+        response = await client.get(url, headers=headers)
     except httpx.HTTPError:
         return None
     return response.json() if response.status_code == 200 else None
 
 
-async def unsettled(client: httpx.AsyncClient, urls: dict[str, str]) -> list[str]:
+async def unsettled(
+    client: httpx.AsyncClient, urls: dict[str, str], ops: dict[str, str] | None = None
+) -> list[str]:
     """What still moves: services not ready, consumers with lag or unacknowledged messages,
     vault rows not confirmed. Empty when the system has settled."""
     out: list[str] = []
@@ -406,25 +421,32 @@ async def unsettled(client: httpx.AsyncClient, urls: dict[str, str]) -> list[str
         if not ready:
             out.append(f"{name} not ready")
             continue
-        consumers = await _json(client, f"{base}/ops/consumers")
+        consumers = await _json(client, f"{base}/ops/consumers", ops)
         if consumers is None:
             out.append(f"{name}: /ops/consumers did not answer")
             continue
         for consumer in consumers:
             if consumer.get("error") or consumer.get("lag") or consumer.get("num_ack_pending"):
                 out.append(f"{name} {consumer.get('consumer')}: lag {consumer.get('lag')}")
-    vault = await _json(client, f"{urls['intake']}/ops/vault")
+    vault = await _json(client, f"{urls['intake']}/ops/vault", ops)
     if vault is None or vault.get("unsettled"):
         out.append(f"vault unsettled: {None if vault is None else vault['unsettled']}")
     return out
 
 
-async def settle(urls: dict[str, str], result: ChaosResult, timeout: float, stopped: Halted) -> None:
+async def settle(
+    urls: dict[str, str],
+    result: ChaosResult,
+    timeout: float,
+    stopped: Halted,
+    tokens: TokenSource | None = None,
+) -> None:
+    ops = (tokens or TokenSource(None)).for_call("ops")
     started = time.monotonic()
     quiet_since: float | None = None
     async with httpx.AsyncClient(timeout=5.0, trust_env=False) as client:
         while time.monotonic() - started < timeout and not stopped.is_set():
-            result.still_moving = await unsettled(client, urls)
+            result.still_moving = await unsettled(client, urls, ops)
             if not result.still_moving:
                 # Twice in a row, a second apart: a consumer may be between two pulls.
                 if quiet_since is not None and time.monotonic() - quiet_since >= 1.0:
@@ -524,11 +546,19 @@ def _normal(value: Any) -> Any:
 
 
 async def check_reporting(
-    log: dict[str, list[LogEvent]], url: str, result: ChaosResult, *, concurrency: int = 8
+    log: dict[str, list[LogEvent]],
+    url: str,
+    result: ChaosResult,
+    *,
+    concurrency: int = 8,
+    tokens: TokenSource | None = None,
 ) -> None:
     from langnghe.reporting.domain.petition_figures import figures, summarise
     from langnghe.reporting.domain.petition_row_fold import fold
     from langnghe.reporting.entrypoints.responses import PetitionStatusView
+
+    auth = tokens if tokens is not None else TokenSource(None)
+    reader = auth.for_call("read", CHAOS_PROVINCE)
 
     counts: Counter[str] = Counter()
     applied: Counter[str] = Counter()
@@ -549,7 +579,7 @@ async def check_reporting(
 
         async def compare(petition_id: str, want: dict[str, Any]) -> None:
             async with semaphore:
-                got = await _json(client, f"{url}/v1/petitions/{petition_id}")
+                got = await _json(client, f"{url}/v1/petitions/{petition_id}", reader)
             if got is None:
                 result.reporting_mismatches.append(f"{petition_id}: not in reporting")
                 return
@@ -561,7 +591,7 @@ async def check_reporting(
                 result.reporting_mismatches.append(f"{petition_id}: {detail}")
 
         await asyncio.gather(*(compare(pid, want) for pid, want in expected.items()))
-        stats = await _json(client, f"{url}/v1/stats")
+        stats = await _json(client, f"{url}/v1/stats", auth.for_call("stats"))
     if stats is None:
         result.stats_mismatches.append("GET /v1/stats did not answer")
         return
@@ -657,7 +687,8 @@ async def drive(
     if not await _all_ready(urls, 120.0, halted):
         result.aborted = "stopped" if halted.is_set() else "the system did not start"
         return
-    traffic = Traffic(urls, result, cfg)
+    tokens = TokenSource(stack.data_dir)
+    traffic = Traffic(urls, result, cfg, tokens)
     faults = Faults(launcher, result, cfg, say)
     say(f"chaos: load and faults for {cfg.minutes:g} min (a fault every {cfg.period_s:g} s)")
     workers = [asyncio.create_task(traffic.worker(i)) for i in range(cfg.workers)]
@@ -675,14 +706,14 @@ async def drive(
         result.aborted = "stopped (Ctrl-C)"
         return
     say(f"chaos: load stopped ({result.accepted} petitions accepted); waiting for the system to settle")
-    await settle(urls, result, cfg.settle_timeout_s, halted)
+    await settle(urls, result, cfg.settle_timeout_s, halted, tokens)
     if halted.is_set():
         result.aborted = "stopped (Ctrl-C)"
         return
     say("chaos: checking the log and the read models")
     log = await read_log(f"nats://127.0.0.1:{stack.nats_port}", result)
     check_log(log, traffic.accepted, result)
-    await check_reporting(log, urls["reporting"], result)
+    await check_reporting(log, urls["reporting"], result, tokens=tokens)
     check_tracking(log, stack.data_dir / "tracking.db", result)
     check_notices(stack.data_dir / "notify.db", result)
 

@@ -24,6 +24,10 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("langnghe.tools.backup:main_backup", "back up the streams and intake's vault into DIR"),
     "restore": ("langnghe.tools.backup:main_restore", "restore a backup into an empty data directory"),
     "chaos": ("langnghe.tools.chaos:main_chaos", "run the system under faults and check nothing was lost"),
+    "token": (
+        "langnghe.tools.issuer.cli:main_token",
+        "print a bearer token of the embedded issuer, or rotate its key",
+    ),
 }
 
 

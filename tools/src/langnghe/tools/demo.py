@@ -12,6 +12,10 @@ submitted to intake with the idempotency key `demo-<n>` (naming its conference),
 twice does not duplicate anything; some are then assigned (promised date = load day + an
 offset), some answered and their answers made public, through tracking.
 
+Each call carries a bearer token of the embedded issuer (`tokens`), as the roles would make
+it: a clerk of the province schedules, holds and submits on behalf of citizens; its unit
+leader assigns and publishes; an officer of the assigned agency answers.
+
     python -m langnghe.tools.demo --intake-url http://127.0.0.1:8701 \
         --tracking-url http://127.0.0.1:8702
 """
@@ -33,6 +37,7 @@ import httpx
 
 from langnghe.domain.vietnam_time import vietnam_date
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS
+from langnghe.tools.issuer import TokenSource
 
 DATA_FILE = Path(__file__).with_name("demo_data.json")
 #: Tracking learns about a petition from the event stream, a moment after intake accepted it.
@@ -163,14 +168,20 @@ class DemoResult:
 
 
 def _post(
-    client: httpx.Client, url: str, body: dict[str, Any], key: str, *, retry_for: float = 0.0
+    client: httpx.Client,
+    url: str,
+    body: dict[str, Any],
+    key: str,
+    *,
+    auth: dict[str, str],
+    retry_for: float = 0.0,
 ) -> httpx.Response:
     """POST; while `retry_for` seconds have not passed, 404 and 409 are retried with a growing
     pause (the receiving service has not yet applied the petition's earlier events)."""
     deadline = time.monotonic() + retry_for
     pause = 0.1
     while True:
-        response = client.post(url, json=body, headers={"Idempotency-Key": key})
+        response = client.post(url, json=body, headers={"Idempotency-Key": key, **auth})
         if response.is_success:
             return response
         if response.status_code not in (404, 409) or time.monotonic() + pause > deadline:
@@ -180,30 +191,43 @@ def _post(
 
 
 def _load_one(
-    client: httpx.Client, petition: PlannedPetition, intake: str, tracking: str, result: DemoResult
+    client: httpx.Client,
+    petition: PlannedPetition,
+    intake: str,
+    tracking: str,
+    result: DemoResult,
+    tokens: TokenSource,
 ) -> None:
-    response = _post(client, f"{intake}/v1/petitions", petition.submit, petition.idempotency_key)
+    province = petition.submit["province_code"]
+    clerk = tokens.for_call("submit", province)
+    response = _post(client, f"{intake}/v1/petitions", petition.submit, petition.idempotency_key, auth=clerk)
     body = response.json()
     petition_id = body["petition_id"]
     result.codes.append(str(body.get("code", petition_id)))
     base = f"{tracking}/v1/petitions/{petition_id}"
+    leader = tokens.for_call("assign", province)
     if petition.assign:
         key = f"{petition.idempotency_key}-assign"
-        _post(client, f"{base}/assign", petition.assign, key, retry_for=CATCH_UP_S)
+        _post(client, f"{base}/assign", petition.assign, key, auth=leader, retry_for=CATCH_UP_S)
         result.assigned += 1
     if petition.answer:
         key = f"{petition.idempotency_key}-answer"
-        _post(client, f"{base}/answer", petition.answer, key, retry_for=CATCH_UP_S)
+        officer = tokens.for_call("answer", province, petition.answer["answering_agency_code"])
+        _post(client, f"{base}/answer", petition.answer, key, auth=officer, retry_for=CATCH_UP_S)
         published = {"published_on": petition.answered_on, "channels": ["headquarters_notice_board"]}
-        _post(client, f"{base}/publish-answer", published, f"{petition.idempotency_key}-publish")
+        _post(client, f"{base}/publish-answer", published, f"{petition.idempotency_key}-publish", auth=leader)
         result.answered += 1
 
 
-def _load_conference(client: httpx.Client, conference: PlannedConference, intake: str) -> str:
-    response = _post(client, f"{intake}/v1/conferences", conference.schedule, conference.idempotency_key)
+def _load_conference(
+    client: httpx.Client, conference: PlannedConference, intake: str, tokens: TokenSource
+) -> str:
+    clerk = tokens.for_call("conference", conference.schedule["province_code"])
+    key = conference.idempotency_key
+    response = _post(client, f"{intake}/v1/conferences", conference.schedule, key, auth=clerk)
     conference_id = str(response.json()["conference_id"])
-    hold_key = f"{conference.idempotency_key}-hold"
-    _post(client, f"{intake}/v1/conferences/{conference_id}/hold", conference.hold, hold_key)
+    hold_url = f"{intake}/v1/conferences/{conference_id}/hold"
+    _post(client, hold_url, conference.hold, f"{key}-hold", auth=clerk)
     return conference_id
 
 
@@ -218,8 +242,11 @@ def load(
     today: date | None = None,
     client: httpx.Client | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    tokens: TokenSource | None = None,
 ) -> DemoResult:
-    """Load the data set; a failed petition is recorded and the others are still loaded."""
+    """Load the data set; a failed petition is recorded and the others are still loaded.
+    `tokens` signs each call as its role would make it (none: no Authorization header)."""
+    auth = tokens if tokens is not None else TokenSource(None)
     intake, tracking = intake_url.rstrip("/"), tracking_url.rstrip("/")
     result = DemoResult()
     # A proxy from the environment must not capture requests to services on this machine.
@@ -233,7 +260,7 @@ def load(
     try:
         for conference in plan_conferences(day):
             try:
-                conference_ids[conference.meeting_key] = _load_conference(http, conference, intake)
+                conference_ids[conference.meeting_key] = _load_conference(http, conference, intake, auth)
                 result.conferences += 1
             except (DemoError, httpx.HTTPError, KeyError, ValueError) as exc:
                 result.errors.append(f"{conference.idempotency_key}: {exc}")
@@ -242,7 +269,7 @@ def load(
                 result.stopped = True
                 break
             try:
-                _load_one(http, petition, intake, tracking, result)
+                _load_one(http, petition, intake, tracking, result, auth)
             except (DemoError, httpx.HTTPError, KeyError, ValueError) as exc:
                 result.errors.append(f"{petition.idempotency_key}: {exc}")
     finally:
@@ -257,8 +284,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--intake-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['intake']}")
     parser.add_argument("--tracking-url", default=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['tracking']}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("./var"),
+        help="whose embedded issuer signs the calls; default ./var",
+    )
     args = parser.parse_args(argv)
-    result = load(args.intake_url, args.tracking_url)
+    result = load(
+        args.intake_url, args.tracking_url, tokens=TokenSource(args.data_dir.expanduser().resolve())
+    )
     print(result.summary())
     return 0 if result.ok else 1
 

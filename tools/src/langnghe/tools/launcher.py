@@ -37,7 +37,7 @@ from langnghe.runtime.settings import (
     DEFAULT_NATS_MONITOR_PORT,
     DEFAULT_NATS_PORT,
 )
-from langnghe.tools import nats_server
+from langnghe.tools import issuer, nats_server
 
 SERVICES: tuple[str, ...] = tuple(DEFAULT_HTTP_PORTS)
 READY_TIMEOUT_S = 60.0
@@ -147,6 +147,8 @@ def service_env(name: str, cfg: StackConfig, nats_url: str, base: Mapping[str, s
         f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         f"{prefix}HTTP_PORT": str(cfg.http_ports[name]),
         f"{prefix}HTTP_HOST": cfg.host,
+        # Bearer tokens of the embedded issuer (its JWKS file in the data directory).
+        **issuer.service_auth_env(name, cfg.data_dir),
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -347,6 +349,8 @@ class Launcher:
         if self.stop_signal:
             return 0
 
+        # The embedded issuer's signing key and JWKS, before any service reads them.
+        issuer.ensure_keys(self.cfg.data_dir)
         self.services = [self._service(name, self.nats.url) for name in SERVICES]
         for service in self.services:
             service.start()
@@ -400,6 +404,15 @@ class Launcher:
         complain(f"{what}. Last lines of {service.log_path}:\n{log_tail(service.log_path)}")
 
     def _load_demo(self) -> None:
+        from langnghe.tools.issuer.demo_users import seed_demo_users, usage_block
+
+        seed_demo_users(self.cfg.data_dir)
+        try:
+            self._load_demo_data()
+        finally:
+            say(usage_block(self.cfg.data_dir, self.cfg.base_url("tracking")))
+
+    def _load_demo_data(self) -> None:
         marker = self.cfg.data_dir / DEMO_MARKER
         if marker.exists():
             say(f"Demo data: already loaded into this data dir ({marker}).")
@@ -411,6 +424,7 @@ class Launcher:
             self.cfg.base_url("intake"),
             self.cfg.base_url("tracking"),
             should_stop=lambda: self.stop_signal is not None,
+            tokens=issuer.TokenSource(self.cfg.data_dir),
         )
         say(result.summary())
         if result.ok:

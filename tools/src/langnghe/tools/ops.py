@@ -12,16 +12,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import httpx
 
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS
+from langnghe.tools.issuer import operator_headers
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="langnghe ops", description=__doc__.split("\n\n")[0])
     parser.add_argument("--service", choices=sorted(DEFAULT_HTTP_PORTS), default="reporting")
     parser.add_argument("--base-url", help="default: http://127.0.0.1:<the service's default port>")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("./var"),
+        help="whose embedded issuer signs an ops token (default ./var); $LN_TOKEN, when set, is sent instead",
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("consumers", help="consumer positions and lag")
     sub.add_parser("parked", help="parked aggregates")
@@ -47,7 +55,8 @@ def main_ops(argv: list[str] | None = None) -> int:
         ("POST", f"/ops/parked/{getattr(args, 'consumer', '')}/{getattr(args, 'aggregate_id', '')}/redrive"),
     )
     try:
-        response = httpx.request(method, base + path, timeout=600)
+        headers = operator_headers(args.data_dir.expanduser().resolve())
+        response = httpx.request(method, base + path, headers=headers, timeout=600)
     except httpx.HTTPError as exc:
         print(f"langnghe ops: {service} does not answer at {base}: {exc}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ import nats.errors
 from langnghe.domain.errors import DomainError
 from langnghe.runtime.eventstore.voids import VOIDABLE_STREAMS, void_message
 from langnghe.runtime.settings import DEFAULT_HTTP_PORTS, DEFAULT_NATS_PORT
+from langnghe.tools.issuer import operator_headers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="where the services run (default: 127.0.0.1)")
     parser.add_argument("--no-redrive", action="store_true", help="only write the marker")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("./var"),
+        help="whose embedded issuer signs the ops token of the re-drive calls (default ./var); "
+        "$LN_TOKEN, when set, is sent instead",
+    )
     return parser
 
 
@@ -63,7 +72,8 @@ def _apply_in_services(args: argparse.Namespace, actor: str) -> dict[str, Any]:
     for service, port in DEFAULT_HTTP_PORTS.items():
         url = f"http://{args.host}:{port}/ops/void"
         try:
-            r = httpx.post(url, json=body, headers={"X-Actor-Ref": actor}, timeout=60)
+            headers = {"X-Actor-Ref": actor, **operator_headers(args.data_dir.expanduser().resolve())}
+            r = httpx.post(url, json=body, headers=headers, timeout=60)
         except httpx.HTTPError:
             out[service] = "not running here: re-drive its parked aggregates later"
             continue

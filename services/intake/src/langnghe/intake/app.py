@@ -19,6 +19,8 @@ from langnghe.intake.entrypoints import conferences, petitions, plans, supervisi
 from langnghe.intake.entrypoints.submission_fast_path import SubmissionFastPath
 from langnghe.intake.handlers.submission_sweeper import sweep_unsettled
 from langnghe.intake.settings import IntakeSettings
+from langnghe.runtime.auth import Authenticator
+from langnghe.runtime.auth.build import build_authenticator
 from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
 from langnghe.runtime.ops_routes import ops_router
@@ -60,11 +62,15 @@ _APPENDED = (
 
 
 def create_app(
-    settings: IntakeSettings, *, store: EventStore | None = None, vault: Vault | None = None
+    settings: IntakeSettings,
+    *,
+    store: EventStore | None = None,
+    vault: Vault | None = None,
+    authenticator: Authenticator | None = None,
 ) -> FastAPI:
     """The intake app. `store` and `vault` replace the JetStream store and the SQL vault on
-    the service's database. Intake runs no consumer, so with a store given (the in-memory
-    one in tests) it never connects to NATS."""
+    the service's database; `authenticator` the one the settings describe. Intake runs no
+    consumer, so with a store given (the in-memory one in tests) it never connects to NATS."""
     runtime = ServiceRuntime(
         "intake",
         settings,
@@ -85,6 +91,7 @@ def create_app(
         )
     app = FastAPI(title="Lắng Nghe — intake", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    app.state.authenticator = authenticator if authenticator is not None else build_authenticator(settings)
     install_error_handlers(app)
     # One SqlVault per process: it groups concurrent commits.
     active_vault: Vault = vault if vault is not None else SqlVault(runtime.sessions)

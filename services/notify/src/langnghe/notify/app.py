@@ -12,6 +12,8 @@ from langnghe.notify.adapters.ledger import DeliveryLedger, JetStreamDeliveryLed
 from langnghe.notify.entrypoints import notices
 from langnghe.notify.policies.notify_citizen import WhenPetitionAnsweredNotifyCitizen
 from langnghe.notify.settings import NotifySettings
+from langnghe.runtime.auth import Authenticator
+from langnghe.runtime.auth.build import build_authenticator
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
 from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.service import ServiceRuntime
@@ -24,9 +26,11 @@ def create_app(
     *,
     channel: NoticeChannel | None = None,
     ledger: DeliveryLedger | None = None,
+    authenticator: Authenticator | None = None,
 ) -> FastAPI:
     """The notify app. `channel` replaces the development channel (a table of sent notices);
-    `ledger` the delivery ledger in JetStream (`NOTIFY_DELIVERIES`)."""
+    `ledger` the delivery ledger in JetStream (`NOTIFY_DELIVERIES`); `authenticator` the one
+    the settings describe."""
     runtime = ServiceRuntime(
         "notify", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
     )
@@ -40,6 +44,7 @@ def create_app(
     )
     app = FastAPI(title="Lắng Nghe — notify", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    app.state.authenticator = authenticator if authenticator is not None else build_authenticator(settings)
     install_error_handlers(app)
     correlation_middleware(app)
     app.include_router(ops_router)

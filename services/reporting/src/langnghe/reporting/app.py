@@ -14,6 +14,8 @@ from langnghe.reporting.entrypoints import petitions, projection_rebuild
 from langnghe.reporting.projections.oversight_feed import OversightFeedProjector
 from langnghe.reporting.projections.petition_view import PetitionView
 from langnghe.reporting.settings import ReportingSettings
+from langnghe.runtime.auth import Authenticator
+from langnghe.runtime.auth.build import build_authenticator
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
 from langnghe.runtime.ops_routes import ops_router
 from langnghe.runtime.rebuild import RebuildReport, rebuild
@@ -22,7 +24,8 @@ from langnghe.runtime.service import ServiceRuntime
 DESCRIPTION = "Báo cáo phục vụ giám sát của Mặt trận Tổ quốc: tình trạng từng kiến nghị và số liệu tổng hợp."
 
 
-def create_app(settings: ReportingSettings) -> FastAPI:
+def create_app(settings: ReportingSettings, *, authenticator: Authenticator | None = None) -> FastAPI:
+    """The reporting app. `authenticator` replaces the one the settings describe."""
     runtime = ServiceRuntime(
         "reporting", settings, migrations=Path(__file__).parent / "migrations", description=DESCRIPTION
     )
@@ -57,6 +60,7 @@ def create_app(settings: ReportingSettings) -> FastAPI:
     runtime.on_startup.append(ensure_active_generation)
     app = FastAPI(title="Lắng Nghe — reporting", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    app.state.authenticator = authenticator if authenticator is not None else build_authenticator(settings)
     app.state.view = view
     app.state.rebuild = projection_rebuild.ProjectionRebuild(run_rebuild)
     install_error_handlers(app)

@@ -12,6 +12,8 @@ from langnghe.contracts.events.petition import PETITION_EVENTS as PETITION_EVENT
 from langnghe.contracts.events.petition import PetitionReceived
 from langnghe.contracts.events.timer import TimerFired
 from langnghe.contracts.subjects import PETITION_EVENTS, TIMER_SCHEDULES
+from langnghe.runtime.auth import Authenticator
+from langnghe.runtime.auth.build import build_authenticator
 from langnghe.runtime.eventstore import EventStore
 from langnghe.runtime.http import correlation_middleware, install_error_handlers
 from langnghe.runtime.ops_routes import ops_router
@@ -30,10 +32,16 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: TrackingSettings, *, store: EventStore | None = None) -> FastAPI:
+def create_app(
+    settings: TrackingSettings,
+    *,
+    store: EventStore | None = None,
+    authenticator: Authenticator | None = None,
+) -> FastAPI:
     """The tracking app. `store` replaces the JetStream event store for the routes, the
-    policies and the reconciler. Tracking still needs NATS with any store: its consumers are
-    durable JetStream consumers, and its deadline timers are server-side message schedules."""
+    policies and the reconciler; `authenticator` the one the settings describe. Tracking
+    still needs NATS with any store: its consumers are durable JetStream consumers, and its
+    deadline timers are server-side message schedules."""
     runtime = ServiceRuntime(
         "tracking",
         settings,
@@ -73,6 +81,7 @@ def create_app(settings: TrackingSettings, *, store: EventStore | None = None) -
     )
     app = FastAPI(title="Lắng Nghe — tracking", description=DESCRIPTION, lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    app.state.authenticator = authenticator if authenticator is not None else build_authenticator(settings)
     install_error_handlers(app)
     correlation_middleware(app)
     app.include_router(ops_router)

@@ -117,8 +117,8 @@ class LiteHttp:
             self._close(writer)
         return status, data
 
-    async def get(self, path: str) -> tuple[int, bytes]:
-        return await self.request("GET", path)
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        return await self.request("GET", path, b"", headers)
 
     async def post_json(
         self, path: str, payload: Any, headers: dict[str, str] | None = None
@@ -156,8 +156,8 @@ class HttpxHttp:
             raise HttpError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         return response.status_code, response.content
 
-    async def get(self, path: str) -> tuple[int, bytes]:
-        return await self._call("GET", path)
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        return await self._call("GET", path, headers=headers)
 
     async def post_json(
         self, path: str, payload: Any, headers: dict[str, str] | None = None

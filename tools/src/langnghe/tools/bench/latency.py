@@ -16,6 +16,7 @@ from typing import Any
 from langnghe.tools.bench.http_client import HTTP_CLIENTS, HttpError
 from langnghe.tools.bench.percentiles import summarize_ms
 from langnghe.tools.bench.sample import petition_body
+from langnghe.tools.issuer import TokenSource
 
 #: Reporting's read model as a SQL reader sees it: the runtime's table of active generations,
 #: and the petitions table of each generation (the reporting projection's storage).
@@ -103,6 +104,7 @@ async def open_loop_latency(
     visible_timeout: float,
     client_name: str = "lite",
     reporting_db: Path | None = None,
+    tokens: TokenSource | None = None,
 ) -> dict[str, Any]:
     """Submissions at fixed intervals whatever the answers; each one counts as visible when
     reporting's GET /v1/petitions/{id} answers 200. Latency counts from the scheduled send
@@ -111,7 +113,9 @@ async def open_loop_latency(
     With `reporting_db` (probe "db"), the read model is watched every `poll` seconds with
     one query for all petitions in flight and the GET is sent once a petition is there (then
     again every `poll` until 200); without it (probe "http") every petition is polled with GET
-    every `poll` seconds from its submission on."""
+    every `poll` seconds from its submission on. `tokens` signs each call as its role would
+    make it (a clerk submits, the MTTQ overseer of the province reads)."""
+    auth = tokens if tokens is not None else TokenSource(None)
     count = max(1, int(rate * seconds))
     make = HTTP_CLIENTS[client_name]
     poster = make(intake_url, max_connections=200)
@@ -135,10 +139,15 @@ async def open_loop_latency(
                 await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
                 send_lag.append(time.perf_counter() - scheduled)
                 try:
+                    submitted = petition_body(1_000_000 + i)
+                    province = submitted["province_code"]
                     status, body = await poster.post_json(
                         "/v1/petitions",
-                        petition_body(1_000_000 + i),
-                        {"Idempotency-Key": f"bench-lat-{i}-{uuid.uuid4().hex[:8]}"},
+                        submitted,
+                        {
+                            "Idempotency-Key": f"bench-lat-{i}-{uuid.uuid4().hex[:8]}",
+                            **auth.for_call("submit", province),
+                        },
                     )
                 except HttpError as exc:
                     errors[f"submit {type(exc.__cause__).__name__}"] += 1
@@ -163,7 +172,9 @@ async def open_loop_latency(
                 while time.perf_counter() < deadline:
                     polls += 1
                     try:
-                        status, _ = await getter.get(f"/v1/petitions/{petition_id}")
+                        status, _ = await getter.get(
+                            f"/v1/petitions/{petition_id}", auth.for_call("read", province)
+                        )
                     except HttpError as exc:
                         errors[f"poll {type(exc.__cause__).__name__}"] += 1
                         status = 0

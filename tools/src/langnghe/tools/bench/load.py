@@ -16,6 +16,7 @@ from typing import Any
 from langnghe.tools.bench.http_client import HTTP_CLIENTS, HttpError, HttpxHttp, LiteHttp
 from langnghe.tools.bench.percentiles import summarize_ms
 from langnghe.tools.bench.sample import petition_body
+from langnghe.tools.issuer import TokenSource
 
 #: After the end-to-end load, how long to wait for reporting to show every accepted petition:
 #: longer than a consumer's ack wait (30 s), after which a delivered but unhandled message
@@ -52,8 +53,8 @@ def knee(probes: Sequence[tuple[int, float | None]], share: float = KNEE_SHARE) 
     return min(c for c, r in measured if r >= share * best)
 
 
-async def stats_total(client: LiteHttp | HttpxHttp) -> int:
-    status, body = await client.get("/v1/stats")
+async def stats_total(client: LiteHttp | HttpxHttp, headers: dict[str, str] | None = None) -> int:
+    status, body = await client.get("/v1/stats", headers)
     if status != 200:
         raise HttpError(f"GET /v1/stats answered {status}")
     return int(json.loads(body)["total"])
@@ -66,14 +67,17 @@ async def drive_closed_loop(
     concurrency: int,
     visible_timeout: float,
     client_name: str = "lite",
+    tokens: TokenSource | None = None,
 ) -> dict[str, Any]:
     """`concurrency` submitters back to back for `seconds`, then wait until reporting counts
-    every accepted petition."""
+    every accepted petition. `tokens` signs each call as its role would make it."""
+    auth = tokens if tokens is not None else TokenSource(None)
+    stats_headers = auth.for_call("stats")
     make = HTTP_CLIENTS[client_name]
     intake = make(intake_url, max_connections=concurrency)
     watcher = make(reporting_url, max_connections=1, timeout=5.0)
     try:
-        baseline = await stats_total(watcher)
+        baseline = await stats_total(watcher, stats_headers)
         accepted = 0
         errors: Counter[str] = Counter()
         latencies: list[float] = []
@@ -87,10 +91,14 @@ async def drive_closed_loop(
                 n = next(counter)
                 sent = time.perf_counter()
                 try:
+                    body = petition_body(n)
                     status, _ = await intake.post_json(
                         "/v1/petitions",
-                        petition_body(n),
-                        {"Idempotency-Key": f"bench-e2e-{n}-{uuid.uuid4().hex[:8]}"},
+                        body,
+                        {
+                            "Idempotency-Key": f"bench-e2e-{n}-{uuid.uuid4().hex[:8]}",
+                            **auth.for_call("submit", body["province_code"]),
+                        },
                     )
                 except HttpError as exc:
                     errors[f"{type(exc.__cause__).__name__}"] += 1
@@ -105,13 +113,13 @@ async def drive_closed_loop(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         submit_end = time.perf_counter()
         target = baseline + accepted
-        visible_at_end = await stats_total(watcher) - baseline
+        visible_at_end = await stats_total(watcher, stats_headers) - baseline
         deadline = submit_end + visible_timeout
         last_visible: float | None = None
         total = baseline
         while time.perf_counter() < deadline:
             with contextlib.suppress(HttpError):
-                total = await stats_total(watcher)
+                total = await stats_total(watcher, stats_headers)
             if total >= target:
                 last_visible = time.perf_counter()
                 break

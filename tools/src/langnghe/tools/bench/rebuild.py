@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from langnghe.tools.issuer import TokenSource, service_auth_env
 from langnghe.tools.launcher import STOP_TIMEOUT_S, ServiceProcess, log_tail
 from langnghe.tools.nats_server import free_port
 
@@ -34,7 +35,11 @@ REBUILD_TIMEOUT_S = 600.0
 class ReportingProcess:
     """`python -m langnghe.reporting` on the bench's nats-server and the database measured."""
 
-    def __init__(self, nats_url: str, database_url: str, log_path: Path) -> None:
+    def __init__(
+        self, nats_url: str, database_url: str, log_path: Path, data_dir: Path | None = None
+    ) -> None:
+        """`data_dir`: whose embedded issuer the process verifies tokens of, and signs the
+        bench's ops calls (none: no issuer, no token)."""
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
@@ -44,8 +49,11 @@ class ReportingProcess:
             "LN_REPORTING_DATABASE_URL": database_url,
             "LN_REPORTING_HTTP_HOST": "127.0.0.1",
             "LN_REPORTING_HTTP_PORT": str(port),
+            **(service_auth_env("reporting", data_dir) if data_dir is not None else {}),
             "PYTHONUNBUFFERED": "1",
         }
+        #: Rebuild and stats are operators' calls.
+        self.auth_headers = TokenSource(data_dir).for_call("ops")
         self.service = ServiceProcess(
             name="reporting", argv=[sys.executable, "-m", "langnghe.reporting"], env=env, log_path=log_path
         )
@@ -74,7 +82,9 @@ class ReportingProcess:
     async def wait_caught_up(self, expected_events: int) -> float:
         """Until /readyz answers 200 and /v1/stats counts `expected_events` applied; seconds."""
         started = time.perf_counter()
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=5.0, trust_env=False) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=5.0, trust_env=False, headers=self.auth_headers
+        ) as client:
             while not await self._answers(client, "/readyz"):
                 if not self.service.running:
                     raise self.failure("reporting stopped before it was ready")
@@ -119,7 +129,11 @@ async def measure_rebuild(
     """One rebuild through reporting's HTTP API, checked against the corpus (`transport`: to
     answer for reporting in a test)."""
     async with httpx.AsyncClient(
-        base_url=reporting.base_url, timeout=REBUILD_TIMEOUT_S, trust_env=False, transport=transport
+        base_url=reporting.base_url,
+        timeout=REBUILD_TIMEOUT_S,
+        trust_env=False,
+        transport=transport,
+        headers=reporting.auth_headers,
     ) as client:
         started = time.perf_counter()
         response = await client.post(REBUILD_PATH)

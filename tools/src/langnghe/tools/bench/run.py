@@ -243,7 +243,9 @@ class Bench:
         raw replay after it runs without it, as the one before it did)."""
         assert self.corpus is not None
         events, petitions = self.corpus["events"], self.corpus["petitions"]
-        reporting = ReportingProcess(self.nats_url, db_url, self.data_dir / f"reporting-{db}.log")
+        reporting = ReportingProcess(
+            self.nats_url, db_url, self.data_dir / f"reporting-{db}.log", data_dir=self.data_dir
+        )
         say(f"… reporting on {db} (a process of its own): its live consumer applies the corpus first")
         reporting.start()
         try:

@@ -8,6 +8,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from langnghe.contracts.subjects import PETITIONS_STREAM
+from langnghe.tools import issuer
 from langnghe.tools.bench.latency import open_loop_latency
 from langnghe.tools.bench.load import (
     CONCURRENCY_STEPS,
@@ -56,6 +57,10 @@ def run_system(bench: Bench) -> None:
     )
     cfg.logs_dir.mkdir(parents=True, exist_ok=True)
     bench.launcher = launcher = Launcher(cfg)
+    # The embedded issuer of the stack's data directory: the services verify its tokens,
+    # and every call of the bench carries one (langnghe.tools.issuer.callers).
+    issuer.ensure_keys(cfg.data_dir)
+    tokens = issuer.TokenSource(cfg.data_dir)
     launcher.services = [launcher._service(name, bench.nats_url) for name in SERVICES]
     say("… starting intake, tracking, notify, reporting (separate processes, SQLite)")
     for service in launcher.services:
@@ -68,7 +73,7 @@ def run_system(bench: Bench) -> None:
         if service.process is not None:
             bench.pids[service.name] = service.process.pid
     plan = bench.plan
-    concurrency = plan.concurrency or find_knee(bench, urls)
+    concurrency = plan.concurrency or find_knee(bench, urls, tokens)
     if concurrency is None:
         bench.errors["e2e"] = "no end-to-end probe measured a rate"
         return
@@ -83,6 +88,7 @@ def run_system(bench: Bench) -> None:
             concurrency,
             E2E_VISIBLE_TIMEOUT_S,
             plan.client,
+            tokens,
         ),
     )
     if result:
@@ -108,6 +114,7 @@ def run_system(bench: Bench) -> None:
             plan.visible_timeout,
             plan.client,
             cfg.data_dir / "reporting.db" if plan.probe == "db" else None,
+            tokens,
         ),
     )
     if result:
@@ -131,7 +138,7 @@ def run_system(bench: Bench) -> None:
     bench.raw_publish("publish_after", ", again (the services idle)")
 
 
-def find_knee(bench: Bench, urls: dict[str, str]) -> int | None:
+def find_knee(bench: Bench, urls: dict[str, str], tokens: issuer.TokenSource | None = None) -> int | None:
     """Short closed-loop probes at more and more submissions in flight, until the rate
     stops growing; the knee of what they measured."""
     plan = bench.plan
@@ -148,6 +155,7 @@ def find_knee(bench: Bench, urls: dict[str, str]) -> int | None:
                 c,
                 E2E_VISIBLE_TIMEOUT_S,
                 plan.client,
+                tokens,
             ),
         )
         rate = result.get("petitions_per_s") if result and not result["errors"] else None
